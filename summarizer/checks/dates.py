@@ -1,0 +1,227 @@
+"""Date mentions in news text, normalised to ISO values, and a claim-vs-evidence date check.
+
+Rule-based on purpose: it runs over every source sentence, so it must be fast, and it must not read "May" the modal
+verb or "today" in a newsletter footer as something it can't point back to. (dateparser's `search_dates` is both
+slower by orders of magnitude and far looser.) Relative mentions ("on Friday", "yesterday") resolve against the
+article's own date when one is known, looking backwards: news reports past events.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from summarizer.checks.base import Check
+
+Precision = Literal["day", "month", "year"]
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+            ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+            ("november", "nov"), ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+WEEKDAYS = {name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+
+# Nouns that make a four-digit number a count rather than a year ("2000 people", "1,900 prisoners" never looks like a
+# year anyway because of the comma). Shared with numbers.py so both modules agree on what a year is.
+COUNT_NOUN_AFTER = re.compile(
+    r"\s+(?:[a-z]+\s+)?(?:people|persons|prisoners|inmates|civilians|soldiers|troops|fighters|militants|members|"
+    r"children|students|workers|families|homes|houses|residents|refugees|migrants|deaths|cases|votes|jobs)\b",
+    re.IGNORECASE,
+)
+
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_MONTH_ALT = _MONTH.replace("?P<month>", "?P<month2>")
+_WEEKDAY = r"(?P<weekday>" + "|".join(WEEKDAYS) + r")"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>1[89]\d\d|20\d\d)"
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")),
+    ("slash", re.compile(r"\b(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4}|\d{2})\b")),
+    # "Friday, 8 May 2015", "8th of May", "9 May"
+    ("dmy", re.compile(rf"\b(?:{_WEEKDAY},?\s+)?(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b(?!\s*\d)", re.I)),
+    # "Friday, May 8, 2015", "May 9 2015", "May 9"
+    ("mdy", re.compile(rf"\b(?:{_WEEKDAY},?\s+)?{_MONTH}\s+{_DAY}\b(?!:)(?:,?\s+{_YEAR}\b)?", re.I)),
+    # "May 2015", "June of 2014"
+    ("my", re.compile(rf"\b{_MONTH}\s+(?:of\s+)?{_YEAR}\b", re.I)),
+    # a bare month only after a word that makes it a date ("in May", "since June"), never the modal verb
+    ("m", re.compile(rf"\b(?P<lead>in|since|during|until|by|from|through|early|late|mid-|last|this|next)\s*{_MONTH_ALT}\b(?!\s+\d)", re.I)),
+    ("weekday", re.compile(rf"\b(?:(?P<lead>last|this|next|on|early|late)\s+)?{_WEEKDAY}\b(?!s)", re.I)),
+    ("relative", re.compile(r"\b(?P<rel>yesterday|today|tonight|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening))\b", re.I)),
+    ("year", re.compile(rf"(?<![\d,.$£€/-]){_YEAR}(?![\d%]|,\d|\.\d|-\d|s\b|\s*(?:km|kilomet|mile|per\s*cent|percent)\b)", re.I)),
+]
+
+_RELATIVE_DAYS = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "last night": -1}
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date as written and as normalised.
+
+    `value` is ISO 8601 at the stated precision ("2015-05-08", "2015-05", "2015"); "--05-09" when a day and month are
+    given without a year and no reference date supplies it; None for a weekday that could not be resolved.
+    `relative` is true when the value came from the reference date ("on Friday", "yesterday").
+    """
+
+    value: str | None
+    precision: Precision
+    text: str
+    start: int
+    end: int
+    weekday: int | None = None
+    relative: bool = False
+
+    @property
+    def parts(self) -> tuple[int | None, int | None, int | None]:
+        """(year, month, day), None where the mention does not say."""
+        if self.value is None:
+            return (None, None, None)
+        if self.value.startswith("--"):
+            month, day = self.value[2:].split("-")
+            return (None, int(month), int(day))
+        pieces = [int(p) for p in self.value.split("-")]
+        return tuple(pieces + [None] * (3 - len(pieces)))  # type: ignore[return-value]
+
+
+def extract(text: str, ref_date: date | None = None) -> list[DateMention]:
+    """Every date mention in `text`, left to right, without overlaps (the longest, most specific pattern wins)."""
+    taken: list[tuple[int, int]] = []
+    found: list[DateMention] = []
+    for name, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            mention = _build(name, m, text, ref_date)
+            if mention is not None:
+                taken.append((mention.start, mention.end))
+                found.append(mention)
+    return sorted(found, key=lambda d: d.start)
+
+
+def _build(name: str, m: re.Match[str], text: str, ref: date | None) -> DateMention | None:
+    groups = m.groupdict()
+    span_text, start, end = m.group(0), m.start(), m.end()
+    weekday = WEEKDAYS[groups["weekday"].lower()] if groups.get("weekday") else None
+    if name in ("iso", "slash", "dmy", "mdy"):
+        month = int(groups["month"]) if groups["month"].isdigit() else MONTHS[groups["month"].lower()]
+        day = int(groups["day"])
+        year = _full_year(groups["year"]) if groups.get("year") else None
+        if name == "slash" and month > 12 >= day:  # 25/12/2015: day first
+            month, day = day, month
+        if not _valid(year or 2000, month, day):
+            return None
+        if year is None and ref is not None:
+            year = ref.year if (month, day) <= (ref.month, ref.day) else ref.year - 1
+            return DateMention(f"{year:04d}-{month:02d}-{day:02d}", "day", span_text, start, end, weekday, True)
+        value = f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+        return DateMention(value, "day", span_text, start, end, weekday)
+    if name == "my":
+        return DateMention(f"{int(groups['year']):04d}-{MONTHS[groups['month'].lower()]:02d}", "month", span_text, start, end)
+    if name == "m":
+        month = MONTHS[groups["month2"].lower()]
+        lead = groups["lead"].lower()
+        word_start = m.start("month2")
+        if ref is None:
+            return None
+        if lead == "next":
+            year = ref.year if month > ref.month else ref.year + 1
+        elif lead == "last":
+            year = ref.year if month < ref.month else ref.year - 1
+        else:
+            year = ref.year if month <= ref.month else ref.year - 1
+        return DateMention(f"{year:04d}-{month:02d}", "month", text[word_start:end], word_start, end, relative=True)
+    if name == "weekday":
+        lead = (groups["lead"] or "").lower()
+        word_start = start if lead in ("last", "this", "next", "on") else m.start("weekday")
+        written = text[word_start:end]
+        if ref is None:
+            return DateMention(None, "day", written, word_start, end, weekday)
+        if lead == "next":
+            resolved = ref + timedelta(days=(weekday - ref.weekday()) % 7 or 7)
+        else:
+            back = (ref.weekday() - weekday) % 7
+            resolved = ref - timedelta(days=back or (7 if lead == "last" else 0))
+        return DateMention(resolved.isoformat(), "day", written, word_start, end, weekday, True)
+    if name == "relative":
+        if ref is None:
+            return None
+        words = " ".join(groups["rel"].lower().split())
+        resolved = ref + timedelta(days=_RELATIVE_DAYS.get(words, 0))
+        return DateMention(resolved.isoformat(), "day", span_text, start, end, resolved.weekday(), True)
+    # a bare year
+    if COUNT_NOUN_AFTER.match(text, end):
+        return None
+    return DateMention(groups["year"], "year", span_text, start, end)
+
+
+def _full_year(raw: str) -> int:
+    year = int(raw)
+    return year + (2000 if year < 50 else 1900) if len(raw) == 2 else year
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _compatible(claim: DateMention, evidence: DateMention) -> bool:
+    """Equal on every part both mentions state; a bare weekday must fall on the other's full date."""
+    for a, b in zip(claim.parts, evidence.parts):
+        if a is not None and b is not None and a != b:
+            return False
+    if claim.value is None and evidence.value is None:
+        return claim.weekday == evidence.weekday
+    for bare, full in ((claim, evidence), (evidence, claim)):
+        if bare.weekday is not None and None not in full.parts:
+            if date(*full.parts).weekday() != bare.weekday:  # type: ignore[misc]
+                return False
+    if claim.value is None or evidence.value is None:
+        full = evidence if claim.value is None else claim
+        return None not in full.parts
+    return True
+
+
+def compare(claim: str, evidence: str, ref_date: date | None = None) -> Check:
+    """Does the evidence give the claim's dates? Relative words on both sides resolve against `ref_date`."""
+    claimed = extract(claim, ref_date)
+    if not claimed:
+        return Check("na", "claim states no date")
+    given = extract(evidence, ref_date)
+    if not given:
+        return Check("absent", "evidence states no date")
+    conflicts, missing = [], []
+    for mention in claimed:
+        if any(_compatible(mention, other) for other in given):
+            continue
+        comparable = [o for o in given if _comparable(mention, o)]
+        (conflicts if comparable else missing).append((mention, comparable))
+    if conflicts:
+        mention, others = conflicts[0]
+        return Check("mismatch", f"claim says {_show(mention)}; evidence says {', '.join(_show(o) for o in others)}")
+    if missing:
+        return Check("absent", f"evidence gives no date comparable with {_show(missing[0][0])}")
+    return Check("match", "dates agree: " + ", ".join(_show(m) for m in claimed))
+
+
+def _comparable(a: DateMention, b: DateMention) -> bool:
+    """Two mentions can conflict only if they share a stated part (both give a month, or a weekday and a date)."""
+    if any(x is not None and y is not None for x, y in zip(a.parts, b.parts)):
+        return True
+    return a.weekday is not None or b.weekday is not None
+
+
+def _show(d: DateMention) -> str:
+    return f"'{d.text}' ({d.value})" if d.value and d.value != d.text else f"'{d.text}'"
