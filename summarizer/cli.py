@@ -90,5 +90,268 @@ def schema() -> None:
     out.print_json(json.dumps(json_schema()))
 
 
+@main.command("sources")
+@click.argument("folder", type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON, every sentence with id/start/end.")
+@click.option("--max-bytes", type=int, default=2_000_000, show_default=True, help="Skip files larger than this.")
+def sources_command(folder: str, as_json: bool, max_bytes: int) -> None:
+    """Show what ingest reads from FOLDER (or one file): documents, skipped files and why, boilerplate removed,
+    near-duplicate captures merged. Exit 1 when nothing could be read.
+
+    Example: summarizer sources seeds/ --json
+    """
+    from rich.text import Text  # article text and file names are untrusted: Text() never parses rich markup
+
+    from summarizer.ingest import load_sources
+
+    loaded = load_sources(folder, max_bytes=max_bytes)
+    if as_json:
+        click.echo(loaded.model_dump_json(indent=2))
+        sys.exit(0 if loaded.documents else 1)
+
+    def show(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+        table = Table(title=title, title_justify="left")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+        out.print(table)
+
+    show(f"{len(loaded.documents)} documents, {len(loaded.canonical)} independent reports",
+         ("id", "file", "title / outlet", "date", "sentences", "same report as", "notes"),
+         [(d.id, d.path, " / ".join(filter(None, (d.title, d.outlet))), d.date or "", str(len(d.sentences)),
+           f"{d.duplicate_of} (similarity {d.similarity:.2f})" if d.duplicate_of else "", "; ".join(d.notes))
+          for d in loaded.documents])
+    if loaded.skipped:
+        show(f"{len(loaded.skipped)} skipped", ("file", "reason"), [(s.path, s.reason) for s in loaded.skipped])
+    removed = [(d.id, r.reason, f"{r.start}-{r.end}", " ⏎ ".join(r.text.splitlines())[:120])
+               for d in loaded.documents for r in d.removed]
+    if removed:
+        show("removed as boilerplate", ("doc", "reason", "chars", "text"), removed)
+    sys.exit(0 if loaded.documents else 1)
+
+
+@main.command("score")
+@click.option("--sources", "sources_path", type=click.Path(exists=True), help="Folder or file of source articles.")
+@click.option("--summary", "summary_path", type=click.Path(exists=True, dir_okay=False),
+              help="Summary to score: our JSON, any JSON (each string is a claim), or text/Markdown (each sentence).")
+@click.option("--pairs", "pairs_path", type=click.Path(exists=True, dir_okay=False),
+              help="JSONL of {id, sources | document, summary}, one pair per line (eval runs).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="With --pairs: append one result line per pair here; a rerun skips ids already scored.")
+@click.option("--json", "as_json", is_flag=True, help="Print data instead of a table (JSON lines with --pairs).")
+@click.option("--fail-under", type=click.FloatRange(0, 1), help="Exit 1 when the summary's score is below this.")
+def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fail_under) -> None:
+    """Score how faithful a summary is to its sources, claim by claim. Exit 0 whatever the score unless
+    --fail-under is missed (1); 2 on bad input.
+
+    Examples: summarizer score --sources seeds/ --summary summary.md --fail-under 0.8
+              summarizer score --pairs pairs.jsonl --out scores.jsonl
+    """
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    if pairs_path:
+        if sources_path or summary_path or fail_under is not None:
+            raise click.UsageError("--pairs takes no --sources, --summary or --fail-under (each line has its own)")
+        _score_pairs(Path(pairs_path), Path(out_path) if out_path else None, as_json)
+        return
+    if not (sources_path and summary_path) or out_path:
+        raise click.UsageError("give --sources and --summary (or --pairs, optionally with --out)")
+    from summarizer.ingest import load_sources
+    from summarizer.score import score
+
+    sources = load_sources(sources_path)
+    if not sources.documents:
+        raise _InputError(f"no readable source in {sources_path}: "
+                          + "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped))
+    try:
+        report = score(Path(summary_path), sources)
+    except (ValueError, ValidationError) as err:
+        raise _InputError(str(err)) from None
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+    else:
+        _print_report(report)
+    sys.exit(1 if fail_under is not None and report.score < fail_under else 0)
+
+
+class _InputError(click.ClickException):
+    exit_code = 2
+
+
+_STATUS_STYLE = {"supported": "green", "contested": "yellow", "unsupported": "red", "contradicted": "bold red",
+                 "not stated": "dim"}
+
+
+def _print_report(report) -> None:
+    from rich.text import Text  # claims and evidence are untrusted text: Text() never parses rich markup
+
+    table = Table(title="claims", title_justify="left")
+    for column in ("claim", "status", "score", "best evidence / reasons"):
+        table.add_column(column, overflow="fold")
+    for claim in report.claims:
+        best = claim.evidence[0] if claim.evidence else None
+        table.add_row(Text(claim.text or f"({claim.pointer}: not stated)"),
+                      Text(claim.status.value, style=_STATUS_STYLE[claim.status.value]), f"{claim.score:.2f}",
+                      Text("; ".join([f"{best.sentence_id}: {best.text}"] if best else claim.reasons)))
+    out.print(table)
+    flagged = report.counts["unsupported"] + report.counts["contradicted"]
+    verdict = "[green]supported[/green]" if report.supported else f"[red]not supported: {flagged} flagged[/red]"
+    out.print(f"score {report.score:.2f} (supported / checkable claims; claim threshold {report.threshold:.2f}): "
+              f"{verdict}")
+
+
+def _score_pairs(pairs, out_path, as_json: bool) -> None:
+    import json
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    from summarizer.score import count_lines, finished_ids, score_pairs_file
+
+    done = finished_ids(out_path) if out_path else set()
+    rows: list[dict] = []
+    started = time.perf_counter()
+
+    def on_result(result: dict) -> None:
+        finished = progress.tasks[0].completed + 1
+        progress.update(task, advance=1, rate=f"{finished / (time.perf_counter() - started):.1f} pairs/s")
+        if out_path is None and as_json:
+            click.echo(json.dumps(result, ensure_ascii=False))
+        elif out_path is None:
+            rows.append(result)
+
+    with Progress(TextColumn("scoring pairs"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                  TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("pairs", total=max(count_lines(pairs) - len(done), 0), rate="")
+        tally = score_pairs_file(pairs, out_path, on_result, skip=done)
+    if rows:
+        table = Table()
+        for column in ("id", "claims", "score", "supported", "flagged claims / error"):
+            table.add_column(column, overflow="fold")
+        for r in rows:
+            flagged = [c["text"] for c in r.get("claims", []) if c["status"] in ("unsupported", "contradicted")]
+            table.add_row(Text(str(r["id"])), str(len(r["claims"])) if "claims" in r else "",
+                          f"{r['score']:.2f}" if "score" in r else "", str(r.get("supported", "")),
+                          Text(r.get("error") or " | ".join(flagged)))
+        out.print(table)
+    console.print(f"{tally['scored']} pairs scored, {tally['errors']} errors"
+                  + (f", {tally['skipped']} already in {out_path}" if out_path else ""))
+
+
+@main.command("brief")
+@click.argument("folder", type=click.Path(exists=True))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Folder for brief.md, brief.html and summary.json  [default: out/<FOLDER's name>]")
+@click.option("--format", "formats", default="md,html,json", show_default=True,
+              help="Comma-separated outputs: md (brief.md), html (brief.html), json (summary.json).")
+@click.option("--model", default="generator", show_default=True, help="Model role in models.lock.")
+@click.option("--backend", default="llamacpp", show_default=True, help="Model runtime: llamacpp or transformers.")
+def brief_command(folder: str, out_dir: str | None, formats: str, model: str, backend: str) -> None:
+    """Write a cited briefing note on the articles in FOLDER: read them, draft with the local model, check every
+    field against the sources, and render Markdown, a self-contained HTML page and the verified JSON.
+
+    Example: summarizer brief seeds/
+    """
+    from pathlib import Path
+
+    from rich.markup import escape
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.text import Text
+
+    from summarizer.brief import BriefError, brief, check_formats
+    from summarizer.verify import Status
+
+    try:
+        chosen = check_formats(f.strip() for f in formats.split(",") if f.strip())
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--format") from None
+    target = Path(out_dir) if out_dir else Path("out") / Path(folder).resolve().name
+    columns = (SpinnerColumn(finished_text="[green]✓[/green]"), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console) as bar:
+        tasks: dict[str, int] = {}
+
+        def show(event) -> None:
+            text = event.stage + (f": {escape(event.detail)}" if event.detail else "")
+            if event.state == "start":
+                tasks[event.stage] = bar.add_task(text, total=1)
+            else:
+                bar.update(tasks[event.stage], description=text, completed=event.state == "done")
+
+        try:
+            result = brief(folder, target, model=model, backend=backend, formats=chosen, progress=show)
+        except BriefError as err:
+            bar.stop()
+            raise click.ClickException(str(err)) from None
+    counts = result.status_counts()
+    verified = result.verified
+    out.print(Text(verified.summary.headline, style="bold"))
+    out.print(f"{len(verified.claims)} fields checked: " + " · ".join(f"{counts[s]} {s.value}" for s in Status)
+              + f" (faithfulness {verified.faithfulness.score:.2f}); "
+              + f"{len(verified.contested)} facts contested between sources")
+    for fmt, path in result.paths.items():
+        out.print(Text(f"{fmt:>4}: {path}"))
+
+
+@main.command("batch")
+@click.argument("in_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Output folder: cases/<case>/ (the brief files), index.jsonl, grouping.json.")
+@click.option("--group", type=click.Choice(["cluster", "file", "folders"]), default="cluster", show_default=True,
+              help="How loose files at the top of IN_DIR become cases (subfolders are always one case each): by "
+                   "similarity and dates, one per file, or all together.")
+@click.option("--grouping", "grouping_file", type=click.Path(exists=True, dir_okay=False),
+              help="Use this grouping (e.g. an edited grouping.json) instead of grouping the files.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1), help="Cases run in parallel.")
+@click.option("--threads", default=0, type=click.IntRange(0), help="Compute threads per worker [default: cores/workers].")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: a process pool on this machine; ray: one Ray actor per worker.")
+@click.option("--ray-address", help="Ray cluster to join (e.g. ray://head:10001) [default: start a local Ray].")
+@click.option("--format", "formats", default="md,html,json", show_default=True, help="Comma-separated: md,html,json.")
+@click.option("--model", default="generator", show_default=True, help="Model role in models.lock.")
+@click.option("--backend", default="llamacpp", show_default=True, help="Model runtime: llamacpp or transformers.")
+def batch_command(in_dir, out_dir, group, grouping_file, workers, threads, engine, ray_address, formats, model,
+                  backend) -> None:
+    """Brief every event in IN_DIR (each subfolder is one event; loose files are grouped into events). Safe to stop
+    and rerun: finished cases are kept and skipped; changed, new and failed ones run again. Exit 1 if a case failed.
+
+    Example: summarizer batch events/ --out out/events --workers 2
+    """
+    from pathlib import Path
+
+    from rich.text import Text
+
+    from summarizer.batch import BatchError, BatchOptions, ProgressDisplay, run_batch
+
+    options = BatchOptions(model=model, backend=backend, threads=threads,
+                           formats=tuple(f.strip() for f in formats.split(",") if f.strip()))
+    try:
+        with ProgressDisplay(console) as display:
+            report = run_batch(in_dir, out_dir, group=group, grouping=grouping_file, workers=workers, engine=engine,
+                               ray_address=ray_address, options=options, progress=display)
+    except BatchError as err:
+        raise click.ClickException(str(err)) from None
+    table = Table(title=f"batch: {out_dir}", title_justify="left")
+    for column in ("case", "status", "docs", "fields", "supported", "contested", "faithfulness", "seconds", "note"):
+        table.add_column(column, overflow="fold")
+    for r in report.records:
+        table.add_row(Text(r["case"]), r["status"] + ("" if r["this_run"] or r["status"] == "pending" else " (kept)"),
+                      str(r.get("documents", "")), str(r.get("fields_checked", "")), str(r.get("supported", "")),
+                      str(r.get("contested_slots", "")), f"{r['faithfulness']:.2f}" if "faithfulness" in r else "",
+                      f"{r['timings']['total']:.0f}" if "timings" in r else "", Text(r.get("error", "")))
+    out.print(table)
+    for note in report.notes:
+        console.print(Text(f"note: {note}"))
+    tally = ", ".join(f"{report.count(s)} {s}" for s in ("done", "skipped", "failed", "pending") if report.count(s))
+    console.print(f"{len(report.records)} cases: {tally}; {report.ran} run now in {report.seconds:.0f}s. "
+                  f"Index: {Path(out_dir) / 'index.jsonl'}")
+    if report.interrupted:
+        sys.exit(130)
+    sys.exit(1 if report.count("failed") else 0)
+
+
 if __name__ == "__main__":
     main()

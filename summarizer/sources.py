@@ -47,6 +47,9 @@ class Document(BaseModel):
     removed: list[Removal] = Field(default_factory=list)
     duplicate_of: str | None = Field(default=None, description="id of the canonical document when this is a near-copy")
     similarity: float | None = Field(default=None, description="similarity to the canonical document, if a copy")
+    notes: list[str] = Field(
+        default_factory=list, description="how the file was read, where it matters (e.g. decoded as cp1252, not UTF-8)"
+    )
 
     @property
     def label(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from summarizer.checks.base import Check
@@ -61,6 +62,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("year", re.compile(rf"(?<![\d,.$£€/-]){_YEAR}(?![\d%]|,\d|\.\d|-\d|s\b|\s*(?:km|kilomet|mile|per\s*cent|percent)\b)", re.I)),
 ]
 
+_NEED_DIGITS = {"iso", "slash", "dmy", "mdy", "my", "year"}
+_HINT = re.compile(
+    r"\d|\b(?:" + "|".join(list(MONTHS) + list(WEEKDAYS)) + r"|yesterday|today|tonight|tomorrow|night|morning|"
+    r"afternoon|evening)\b",
+    re.IGNORECASE,
+)
 _RELATIVE_DAYS = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "last night": -1}
 
 
@@ -95,9 +102,20 @@ class DateMention:
 
 def extract(text: str, ref_date: date | None = None) -> list[DateMention]:
     """Every date mention in `text`, left to right, without overlaps (the longest, most specific pattern wins)."""
+    return list(_extract(text, ref_date))
+
+
+@lru_cache(maxsize=8192)
+def _extract(text: str, ref_date: date | None) -> tuple[DateMention, ...]:
+    """Memoised: verify checks one evidence text against many claims."""
+    if not _HINT.search(text):
+        return ()
+    has_digit = any(c.isdigit() for c in text)
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
     for name, pattern in _PATTERNS:
+        if name in _NEED_DIGITS and not has_digit:
+            continue
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
@@ -105,7 +123,7 @@ def extract(text: str, ref_date: date | None = None) -> list[DateMention]:
             if mention is not None:
                 taken.append((mention.start, mention.end))
                 found.append(mention)
-    return sorted(found, key=lambda d: d.start)
+    return tuple(sorted(found, key=lambda d: d.start))
 
 
 def _build(name: str, m: re.Match[str], text: str, ref: date | None) -> DateMention | None:

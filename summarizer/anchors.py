@@ -1,0 +1,329 @@
+"""anchors: Sources -> Candidates, the deterministic facts a small model chooses among instead of inventing them.
+
+Every candidate is read off one source sentence by rules (summarizer.checks and the reporting-frame rules below) and
+carries that sentence's id, so a figure's citation and its `reported_by` come from the text, never from the model's
+memory. Only canonical documents are read: a near-duplicate capture adds no new candidates.
+
+Reporting frames recognised (the speaker is the words the text uses, trimmed to a noun phrase):
+  "Iraqi officials said ...", "X told CNN that ...", "X reported that ...", "X, the mayor of Y, blamed ..."
+  "..., security and police officials have said."   "..., said Oudi Al-Khadran, the mayor ..."
+  "according to Maan", "according to Amaq News Agency"
+"The agency claimed ..." resolves "the agency" to the nearest earlier name in the same document containing
+"Agency"; a pronoun ("he said") gives no speaker, because a wrong name is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from summarizer.checks import dates, entities, numbers
+from summarizer.schema import FigureKind
+from summarizer.sources import Document, Sentence, Sources
+
+
+class FigureCandidate(BaseModel):
+    """A number that counts people (or says what happened to things): '12 police officers' killed, per X."""
+
+    sentence_id: str
+    doc_id: str
+    text: str = Field(description="the number as written, e.g. 'more than 50', 'a dozen'")
+    value_min: int
+    value_max: int | None = None
+    qualifier: str
+    vague: bool = False
+    group: str | None = Field(default=None, description="the counted noun phrase, e.g. 'police officers'")
+    kind: FigureKind = FigureKind.other
+    reported_by: str | None = Field(default=None, description="speaker of the sentence's reporting frame")
+    start: int = Field(description="offset of `text` in the document")
+    end: int
+
+
+class Attribution(BaseModel):
+    """Who says something in a sentence, and how ('claimed' hedges, 'denied' negates)."""
+
+    sentence_id: str
+    doc_id: str
+    speaker: str = Field(description="the speaker, with 'the agency' resolved to the name it refers to")
+    as_written: str = Field(description="the speaker's words in the sentence")
+    verb: str
+    stance: str = Field(description="asserts | claims | denies | blames | supports")
+    start: int = Field(description="offset of the speaker's words in the document")
+    end: int
+
+
+class DateCandidate(BaseModel):
+    sentence_id: str
+    doc_id: str
+    value: str | None = Field(description="ISO date at its precision; None for a weekday the document can't date")
+    precision: str
+    text: str
+    relative: bool = Field(description="resolved against the document's date ('on Friday', 'yesterday')")
+    start: int
+    end: int
+
+
+class PlaceCandidate(BaseModel):
+    sentence_id: str
+    doc_id: str
+    text: str
+    kind: str = Field(description="country | region | place")
+    country: str | None = Field(default=None, description="the country it is in or is, when the text says")
+    region: str | None = None
+    start: int
+    end: int
+
+
+class Candidates(BaseModel):
+    figures: list[FigureCandidate] = Field(default_factory=list)
+    attributions: list[Attribution] = Field(default_factory=list)
+    dates: list[DateCandidate] = Field(default_factory=list)
+    places: list[PlaceCandidate] = Field(default_factory=list)
+
+
+# --- reporting frames --------------------------------------------------------------------------------------------------
+STANCES = {
+    "said": "asserts", "says": "asserts", "say": "asserts", "told": "asserts", "tells": "asserts",
+    "reported": "asserts", "reports": "asserts", "stated": "asserts", "states": "asserts", "added": "asserts",
+    "announced": "asserts", "confirmed": "asserts", "confirms": "asserts", "posted": "asserts", "wrote": "asserts",
+    "according to": "asserts", "claimed": "claims", "claims": "claims", "alleged": "claims", "alleges": "claims",
+    "insisted": "claims", "denied": "denies", "denies": "denies", "blamed": "blames", "blames": "blames",
+    "attributed": "blames", "accused": "blames", "backed": "supports", "supported": "supports",
+}
+_FRAME_VERB = re.compile(r"\b(" + "|".join(v for v in STANCES if v != "according to") + r")\b")
+_ACCORDING_TO = re.compile(r"\baccording\s+to\s+([^,.;:!?\"“”()]+)", re.IGNORECASE)
+_INVERTED = re.compile(r"(?:,|[\"”’])\s*(said|says|added|told|reported|claimed|stated)\s+(?!that\b)", re.IGNORECASE)
+# Lowercase words that can head or fill a speaker's noun phrase ("security and police officials").
+SPEAKER_WORDS = set(
+    """official officials spokesman spokeswoman spokesperson source sources agency police authorities report reports
+    ministry officer officers witness witnesses eyewitness eyewitnesses resident residents medic medics doctor doctors
+    government military army security medical local senior anonymous unnamed group militant militants media
+    statement social mayor governor commander colonel general head chief director minister analyst analysts expert experts
+    activist activists monitor observatory hospital coroner sheriff department office prosecutor prosecutors
+    investigator investigators spokesmen correspondent journalist journalists provincial interior defence defense
+    state federal county city""".split()
+)
+_SKIPPED_BEFORE_VERB = {"has", "have", "had", "also", "later", "previously", "reportedly", "then", "again", "earlier",
+                        "separately", "initially", "first", "had"}
+_DETERMINERS = {"the", "a", "an", "another", "two", "three", "several", "some", "other", "its", "their"}
+_PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "who", "which", "that", "this"}
+_TOKEN = re.compile(r"[A-Za-z][\w.'’-]*|,|\S")
+_NOUN_OR_VERB = {"reports", "claims", "states", "say"}
+_DEFINITE = re.compile(r"^the\s+([a-z]+)$", re.IGNORECASE)
+
+
+def _is_name_word(word: str) -> bool:
+    return word[:1].isupper() or bool(re.match(r"(?:al|el|bin|ibn|abu)-[A-Z]", word))
+
+
+def _speaker_before(text: str, end: int) -> tuple[int, int] | None:
+    """The noun phrase that ends just before a reporting verb at `end`, skipping auxiliaries and one apposition."""
+    tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text, 0, end)]
+    while tokens and tokens[-1][0].lower() in _SKIPPED_BEFORE_VERB:
+        tokens.pop()
+    if tokens and tokens[-1][0] == ",":  # "ISIS, however, claimed" / "X, the mayor of Y, blamed"
+        commas = [i for i, t in enumerate(tokens[:-1]) if t[0] == ","]
+        if commas and len(tokens) - commas[-1] <= 14 and not any(t[0] in '"“”' for t in tokens[commas[-1]:]):
+            tokens = tokens[: commas[-1]]
+        else:
+            return None
+    phrase: list[tuple[str, int, int]] = []
+    while tokens:
+        word, start, stop = tokens[-1]
+        low = word.lower().rstrip("’'s") if word.lower().endswith(("’s", "'s")) else word.lower()
+        if low in _DETERMINERS:
+            phrase.insert(0, tokens.pop())
+            break
+        if _is_name_word(word) or low in SPEAKER_WORDS or (phrase and low in ("of", "and", "for")):
+            phrase.insert(0, tokens.pop())
+            continue
+        break
+    while phrase and phrase[0][0].lower() in ("of", "and", "for"):
+        phrase.pop(0)
+    if not phrase or phrase[-1][0].lower() in _PRONOUNS or phrase[-1][0].lower() in _DETERMINERS:
+        return None
+    if len(phrase) == 1 and phrase[0][0].lower() in _PRONOUNS:
+        return None
+    return phrase[0][1], phrase[-1][2]
+
+
+def _speaker_after(text: str, start: int) -> tuple[int, int] | None:
+    """The speaker after an inverted verb: '..., said Oudi Al-Khadran, the mayor' -> 'Oudi Al-Khadran'.
+
+    Only a name, or 'the'/'a' + a name or speaker word, counts: '..., claimed the prison break was ...' is no frame.
+    """
+    m = re.match(r"([^,.;:!?\"“”()]+?)(?=\s*(?:[,.;:!?\"“”()]|$))", text[start:])
+    if not m:
+        return None
+    words = m.group(1).split()
+    head = words[1] if words[0].lower() in _DETERMINERS and len(words) > 1 else words[0]
+    if not (_is_name_word(head) or head.lower() in SPEAKER_WORDS) or head.lower() in _PRONOUNS or len(words) > 10:
+        return None
+    end = start + m.end(1)
+    named = re.match(r",\s*((?:[A-Z][\w'’-]*|(?:al|el|bin|ibn|abu)-[A-Z][\w'’-]*)(?:\s+(?:[A-Z][\w'’-]*|(?:al|el|bin|"
+                     r"ibn|abu)-[A-Z][\w'’-]*))+)\s*(?:[.;!?]|$)", text[end:])
+    if named and words[0].lower() == "the":  # "said the Head of X, Seyyid Sadiq al-Husseini."
+        end += named.end(1)
+    return start, end
+
+
+def _frames(text: str) -> list[tuple[int, int, str]]:
+    """(speaker start, speaker end, verb) for every reporting frame in one sentence."""
+    frames = []
+    for m in _ACCORDING_TO.finditer(text):
+        speaker = m.group(1).strip()
+        cut = re.search(r"\s+(?:which|who|that|and|but|on|in|at)\s", speaker)
+        speaker = speaker[: cut.start()] if cut else speaker
+        if speaker and speaker.split()[0].lower() not in _PRONOUNS:
+            frames.append((m.start(1), m.start(1) + len(speaker), "according to"))
+    inverted = set()
+    for m in _INVERTED.finditer(text):
+        span = _speaker_after(text, m.end())
+        if span:
+            frames.append((*span, m.group(1).lower()))
+            inverted.add(m.start(1))
+    for m in _FRAME_VERB.finditer(text):
+        if m.start() in inverted or not _is_frame_verb(text, m):
+            continue
+        span = _speaker_before(text, m.start())
+        if span is None:
+            prefix = text[: m.start()].strip()
+            words = [w.lower() for w in re.findall(r"[\w'’-]+", prefix)]
+            if words and "," not in prefix and len(words) <= 8 and _is_name_word(prefix) and not _PRONOUNS & set(words):
+                span = (text.index(prefix), text.index(prefix) + len(prefix))  # "Messages posted on X said"
+        if span:
+            frames.append((*span, m.group(1).lower()))
+    return sorted(frames)
+
+
+def _is_frame_verb(text: str, m: re.Match[str]) -> bool:
+    """Not a passive ('was supported by'), and a noun-or-verb form ('reports') only right after a name."""
+    before = re.findall(r"[\w'’]+", text[: m.start()])[-1:]
+    if before and before[0].lower() in {"was", "were", "is", "are", "been", "be", "being"}:
+        return False
+    if re.match(r"\s+by\b", text[m.end():]):
+        return False
+    if m.group(1) in _NOUN_OR_VERB:  # "Isis claims responsibility", not "Official reports said"
+        return bool(before) and _is_name_word(before[0]) and not _FRAME_VERB.match(text, m.end() + 1)
+    return True
+
+
+def _resolve(speaker: str, doc: Document, before: int) -> str:
+    """'the agency' -> the nearest earlier name in the document that contains 'Agency'; otherwise unchanged."""
+    m = _DEFINITE.match(speaker.strip())
+    if not m:
+        return speaker
+    head = m.group(1).lower()
+    names = [e for e in entities.find(doc.text[:before]) if head in (w.lower() for w in e.text.split())]
+    return names[-1].text if names else speaker
+
+
+# --- places --------------------------------------------------------------------------------------------------------
+_PLACE_NOUN_AFTER = re.compile(
+    r"\s+(province|governorate|district|neighbou?rhood|town|city|village|county|region|state|prison|facility|jail|"
+    r"camp|base|airport|hospital|area|market|mosque|square|suburb)\b",
+    re.IGNORECASE,
+)
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|outside|inside|from|into|across|(?:north|south|east|west|northeast|northwest|southeast|"
+    r"southwest)\s+of|(?:town|city|village|province|district|region|capital)\s+of)\s+(?:the\s+)?|"
+    r"(?:neighbou?rhood|district|province|town|city),\s+)$",
+    re.IGNORECASE,
+)
+_REGION_NOUNS = {"province", "governorate", "county", "region", "state"}
+
+
+def _place(entity: entities.Entity, text: str) -> tuple[str, str | None, str | None] | None:
+    """(kind, country, region) when a name is a place, from the gazetteers or the words around it."""
+    low = entity.text.lower()
+    state = entities.us_state(entity.text)
+    if state and len(entity.text) == 2 and not re.search(r"[A-Za-z],\s*$", text[: entity.start]):
+        state = None  # a postal code counts only in "Memphis, TN", not as "ID" or "OK" in a sentence
+    if state:
+        return ("region", "United States", state)
+    country = entities.countries().get(low)
+    if country and (low == country.lower() or low in entities.ALIASES):
+        return ("country", country, None)
+    if country or entity.alias == "isis":  # a demonym ("Iraqi") or a group, not a place
+        return None
+    noun = _PLACE_NOUN_AFTER.match(text, entity.end)
+    if noun and noun.group(1).lower() in _REGION_NOUNS:
+        return ("region", None, entity.text)
+    if noun or _PLACE_BEFORE.search(text[max(0, entity.start - 30): entity.start]):
+        return ("place", None, None)
+    return None
+
+
+def _countries_named(text: str) -> list[str]:
+    table = entities.countries()
+    return [table[w.lower()] for w in re.findall(r"[A-Z][a-z]+", text) if w.lower() in table]
+
+
+# --- the whole pass ------------------------------------------------------------------------------------------------
+def _document_date(doc: Document) -> date | None:
+    try:
+        return date.fromisoformat(doc.date[:10]) if doc.date else None
+    except ValueError:
+        return None
+
+
+def find_candidates(sources: Sources) -> Candidates:
+    """Figures, attributions, dates and places from every sentence of every canonical document."""
+    out = Candidates()
+    for doc in sources.canonical:
+        ref = _document_date(doc)
+        doc_countries = Counter(_countries_named(doc.text))
+        for sentence in doc.sentences:
+            frames = _sentence_attributions(doc, sentence, out.attributions)
+            _sentence_figures(doc, sentence, frames, out.figures)
+            for d in dates.extract(sentence.text, ref):
+                out.dates.append(DateCandidate(
+                    sentence_id=sentence.id, doc_id=doc.id, value=d.value, precision=d.precision, text=d.text,
+                    relative=d.relative, start=sentence.start + d.start, end=sentence.start + d.end))
+            _sentence_places(doc, sentence, doc_countries, out.places)
+    return out
+
+
+def _sentence_attributions(doc: Document, sentence: Sentence, out: list[Attribution]) -> list[Attribution]:
+    found = []
+    for start, end, verb in _frames(sentence.text):
+        written = sentence.text[start:end].strip()
+        found.append(Attribution(
+            sentence_id=sentence.id, doc_id=doc.id, speaker=_resolve(written, doc, sentence.start + start),
+            as_written=written, verb=verb, stance=STANCES[verb],
+            start=sentence.start + start, end=sentence.start + end))
+    out.extend(found)
+    return found
+
+
+def _sentence_figures(doc: Document, sentence: Sentence, frames: list[Attribution],
+                      out: list[FigureCandidate]) -> None:
+    for q in numbers.extract(sentence.text):
+        if q.unit is not None or not (q.counts_people or q.kind):
+            continue
+        if q.value_min == 1 and not q.kind and not q.vague:  # "one of the inmates took a weapon"
+            continue
+        at = sentence.start + q.start
+        nearest = min(frames, key=lambda f: abs(f.start - at), default=None)
+        out.append(FigureCandidate(
+            sentence_id=sentence.id, doc_id=doc.id, text=q.text, value_min=int(q.value_min),
+            value_max=None if q.value_max is None else int(q.value_max), qualifier=q.qualifier, vague=q.vague,
+            group=q.noun, kind=FigureKind(q.kind) if q.kind else FigureKind.other,
+            reported_by=nearest.speaker if nearest else None, start=at, end=sentence.start + q.end))
+
+
+def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, out: list[PlaceCandidate]) -> None:
+    named_here = _countries_named(sentence.text)
+    for entity in entities.find(sentence.text):
+        place = _place(entity, sentence.text)
+        if place is None:
+            continue
+        kind, country, region = place
+        if country is None:
+            country = named_here[0] if named_here else (doc_countries.most_common(1)[0][0] if doc_countries else None)
+        out.append(PlaceCandidate(
+            sentence_id=sentence.id, doc_id=doc.id, text=entity.text, kind=kind, country=country, region=region,
+            start=sentence.start + entity.start, end=sentence.start + entity.end))

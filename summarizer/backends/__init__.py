@@ -1,0 +1,96 @@
+"""The seam between generate and a model runtime: a prompt and an output type in, text and timings out.
+
+Every backend takes the same raw prompt string (the chat template is applied by the caller, from prompts/, so the
+shared prefix is byte-identical across calls and llama.cpp can reuse its KV cache) and one of three output types:
+a JSON schema (a pydantic model class or a schema dict), a `Choice` among fixed strings, or None for free text.
+Decoding is always greedy. Adding a runtime (vLLM, ...) means one new module and one line in `_BACKENDS`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+from typing import Protocol, Union
+
+from pydantic import BaseModel
+
+DEFAULT_BACKEND = "llamacpp"
+_BACKENDS = {"llamacpp": "summarizer.backends.llamacpp", "transformers": "summarizer.backends.transformers"}
+BACKENDS = tuple(_BACKENDS)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Exactly one of these strings (emitted verbatim, no quotes)."""
+
+    options: tuple[str, ...]
+
+    def __post_init__(self):
+        if not self.options or len(set(self.options)) != len(self.options):
+            raise ValueError(f"a Choice needs distinct options, got {self.options!r}")
+
+
+OutputType = Union[type[BaseModel], dict, Choice, None]
+
+
+def json_schema_of(output: type[BaseModel] | dict) -> dict:
+    """The schema with every object closed (no extra keys), so all backends accept exactly the same outputs."""
+    return _closed(output.model_json_schema() if isinstance(output, type) else output)
+
+
+def _closed(node):
+    if isinstance(node, dict):
+        node = {key: _closed(value) for key, value in node.items()}
+        if "properties" in node:
+            node.setdefault("additionalProperties", False)
+    elif isinstance(node, list):
+        node = [_closed(item) for item in node]
+    return node
+
+
+def schema_key(output: OutputType) -> str:
+    """A stable cache key for a compiled constraint."""
+    if output is None:
+        return "text"
+    if isinstance(output, Choice):
+        return "choice:" + json.dumps(output.options)
+    return "json:" + json.dumps(json_schema_of(output), sort_keys=True)
+
+
+@dataclass
+class Completion:
+    text: str
+    prompt_tokens: int
+    generated_tokens: int
+    prefill_s: float
+    decode_s: float
+    cached_tokens: int = 0
+    """prompt tokens whose KV state was reused from the previous call (not evaluated again)"""
+    finished: bool = True
+    """False when generation stopped at max_tokens instead of at the end of the output"""
+
+
+class Backend(Protocol):
+    name: str
+    role: str
+    context_size: int
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens `text` takes with this model's tokenizer (for prompt budgets)."""
+
+    def complete(self, prompt: str, output: OutputType, *, max_tokens: int, repeat_penalty: float = 1.0) -> Completion:
+        """Greedy completion of `prompt`, constrained to `output`."""
+
+
+class BackendError(RuntimeError):
+    """A backend could not be loaded or run; the message says which and why."""
+
+
+@cache
+def load_backend(name: str = DEFAULT_BACKEND, role: str = "generator") -> Backend:
+    """The backend `name` serving model `role`, loaded once per process (batch workers call this once)."""
+    if name not in _BACKENDS:
+        raise BackendError(f"unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}")
+    return import_module(_BACKENDS[name]).load(role)

@@ -1,0 +1,140 @@
+"""brief: the whole line for one case, ingest -> generate -> verify -> render, with progress and atomic writes.
+
+It only orchestrates: each stage's work lives in its own module. The CLI (`summarizer brief`) and the batch stage
+both call `brief()`; they differ only in what they do with the progress events.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from summarizer import render
+from summarizer.files import atomic_write
+from summarizer.verify import Status, VerifiedSummary
+
+FORMATS = tuple(render.FILENAMES)
+STAGES = ("ingest", "load model", "generate", "verify", "render")
+
+
+class BriefError(RuntimeError):
+    """A case could not be briefed; `stage` says where, the message says why in words a user can act on."""
+
+    def __init__(self, stage: str, message: str):
+        self.stage = stage
+        super().__init__(f"{stage}: {message}")
+
+
+@dataclass(frozen=True)
+class StageEvent:
+    """One step of progress: a stage starts, reports how far it got, or is done (with its wall time)."""
+
+    stage: str
+    state: str  # "start" | "update" | "done"
+    detail: str = ""
+    seconds: float | None = None
+
+
+Progress = Callable[[StageEvent], None]
+
+
+@dataclass
+class BriefResult:
+    verified: VerifiedSummary
+    paths: dict[str, Path]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def status_counts(self) -> Counter[Status]:
+        """How many checked fields have each status."""
+        return Counter(claim.status for claim in self.verified.claims)
+
+
+class _Stage:
+    def __init__(self, name: str, report: Progress):
+        self.name, self.report, self.detail = name, report, ""
+
+    def update(self, detail: str) -> None:
+        self.detail = detail
+        self.report(StageEvent(self.name, "update", detail))
+
+
+@contextmanager
+def _stage(name: str, report: Progress, timings: dict[str, float]) -> Iterator[_Stage]:
+    """Time a stage, announce its start and end, and turn any failure into a BriefError naming the stage."""
+    stage = _Stage(name, report)
+    report(StageEvent(name, "start"))
+    started = time.perf_counter()
+    try:
+        yield stage
+    except BriefError:
+        raise
+    except Exception as err:  # one case's failure must become a message for the user or the batch, not a traceback
+        raise BriefError(name, str(err) or type(err).__name__) from err
+    timings[name] = round(time.perf_counter() - started, 3)
+    report(StageEvent(name, "done", stage.detail, timings[name]))
+
+
+def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The requested formats, each once, in order; ValueError naming the choices for an unknown one."""
+    formats = tuple(dict.fromkeys(formats))
+    unknown = [f for f in formats if f not in render.FILENAMES]
+    if unknown or not formats:
+        raise ValueError(f"unknown output format(s) {', '.join(unknown) or '(none given)'}; "
+                         f"choose from: {', '.join(FORMATS)}")
+    return formats
+
+
+def write_outputs(verified: VerifiedSummary, out_dir: str | os.PathLike, formats: Iterable[str] = FORMATS
+                  ) -> dict[str, Path]:
+    """Render every requested format, then write each atomically: a failed render leaves all old files untouched."""
+    texts = {fmt: render.RENDERERS[fmt](verified) for fmt in check_formats(formats)}
+    paths = {fmt: Path(out_dir) / render.FILENAMES[fmt] for fmt in texts}
+    for fmt, text in texts.items():
+        atomic_write(paths[fmt], text)
+    return paths
+
+
+def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str = "generator",
+          backend: str = "llamacpp", formats: Iterable[str] = FORMATS, progress: Progress | None = None
+          ) -> BriefResult:
+    """Brief one case: read `folder`, draft with `model` on `backend`, check every field, write the note files.
+
+    Ingest runs first so that a folder with nothing readable fails in a second, before any model is loaded.
+    Stage timings go into the verified summary's run metadata, so the note and summary.json say how long it took.
+    """
+    from summarizer.ingest import load_sources
+
+    formats = check_formats(formats)
+    report = progress or (lambda event: None)
+    timings: dict[str, float] = {}
+    with _stage("ingest", report, timings) as stage:
+        sources = load_sources(folder)
+        stage.update(f"{len(sources.documents)} documents, {len(sources.canonical)} independent reports")
+    if not sources.documents:
+        reasons = "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped[:5]) or "the folder is empty"
+        raise BriefError("ingest", f"no readable article in {folder} ({reasons})")
+    # The model runtimes and the embedder (torch) are imported only once there is something to brief.
+    from summarizer.backends import load_backend
+    from summarizer.generate import generate
+    from summarizer.verify import verify
+
+    with _stage("load model", report, timings) as stage:
+        load_backend(backend, model)
+        stage.update(f"{model} on {backend}")
+    with _stage("generate", report, timings) as stage:
+        draft = generate(sources, model=model, backend=backend)
+        stage.update(f"{draft.meta.generated_tokens} tokens")
+    with _stage("verify", report, timings) as stage:
+        verified = verify(draft.summary, sources, meta=draft.meta)
+        stage.update(f"{len(verified.claims)} fields checked")
+    meta = verified.meta or draft.meta
+    verified = verified.model_copy(update={"meta": meta.model_copy(update={"timings": {**meta.timings, **timings}})})
+    with _stage("render", report, timings) as stage:
+        paths = write_outputs(verified, out_dir, formats)
+        stage.update(", ".join(str(p) for p in paths.values()))
+    return BriefResult(verified=verified, paths=paths, timings=timings)

@@ -1,0 +1,151 @@
+"""anchors: deterministic figures, attributions, dates and places from the seed articles, each tied to its sentence."""
+
+import json
+
+import pytest
+
+from summarizer.anchors import Candidates, find_candidates
+from summarizer.schema import FigureKind
+from summarizer.sources import Document, Sentence, Sources
+
+
+@pytest.fixture(scope="module")
+def candidates(seed_sources):
+    return find_candidates(seed_sources)
+
+
+def figure(candidates, text, group):
+    matches = [f for f in candidates.figures if f.text == text and f.group == group]
+    assert matches, f"no figure {text!r} {group!r} in {[(f.text, f.group) for f in candidates.figures]}"
+    return matches[0]
+
+
+def test_officials_report_twelve_police_officers_killed(candidates):
+    f = figure(candidates, "12", "police officers")
+    assert (f.value_min, f.kind, f.reported_by) == (12, FigureKind.killed, "Iraqi officials")
+
+
+def test_officials_report_fifty_inmates_killed(candidates):
+    f = figure(candidates, "50", "inmates")
+    assert (f.kind, f.reported_by) == (FigureKind.killed, "Iraqi officials")
+
+
+def test_the_ministry_spokesman_reports_more_than_forty_escaped(candidates):
+    f = figure(candidates, "more than 40", "prisoners")
+    assert (f.value_min, f.qualifier, f.kind) == (40, "more_than", FigureKind.escaped)
+    assert f.reported_by == "Iraq’s Ministry of Interior spokesman"
+
+
+def test_maan_reports_five_guards_and_thirty_prisoners_killed_as_two_figures(candidates):
+    guards, prisoners = figure(candidates, "five", "guards"), figure(candidates, "30", "prisoners")
+    assert (guards.value_min, guards.kind, guards.reported_by) == (5, FigureKind.killed, "Maan")
+    assert (prisoners.value_min, prisoners.kind, prisoners.reported_by) == (30, FigureKind.killed, "Maan")
+    assert guards.sentence_id == prisoners.sentence_id
+
+
+def test_more_than_fifty_prisoners_escaped(candidates):
+    f = figure(candidates, "More than fifty", "prisoners")
+    assert (f.value_min, f.qualifier, f.kind) == (50, "more_than", FigureKind.escaped)
+
+
+def test_amaq_reports_thirty_inmates_freed(candidates):
+    f = figure(candidates, "30", "inmates")
+    assert (f.kind, f.reported_by) == (FigureKind.freed, "Amaq News Agency")
+
+
+def test_the_agency_resolves_to_amaq_for_approximately_sixty_killed(candidates):
+    f = figure(candidates, "approximately 60", "people")
+    assert (f.value_min, f.qualifier, f.kind, f.reported_by) == (60, "about", FigureKind.killed, "Amaq News Agency")
+
+
+def test_the_baghdad_car_bomb_killed_seven_civilians_and_injured_fourteen(candidates):
+    killed, injured = figure(candidates, "seven", "civilians"), figure(candidates, "14", "others")
+    assert (killed.kind, injured.kind) == (FigureKind.killed, FigureKind.injured)
+    assert killed.reported_by == "police and medical sources"
+
+
+def test_figure_offsets_point_into_the_document_text(seed_sources, candidates):
+    for f in candidates.figures:
+        assert seed_sources.document(f.doc_id).text[f.start:f.end] == f.text
+        assert f.sentence_id.startswith(f.doc_id + ":")
+
+
+def test_distances_years_and_ages_are_not_figures(candidates):
+    texts = {f.text for f in candidates.figures}
+    assert not texts & {"about 80", "2015", "2013", "2014"}
+    assert all(f.group not in ("km", "miles") for f in candidates.figures)
+
+
+def test_counts_of_things_that_nothing_happened_to_are_left_out(candidates):
+    assert not [f for f in candidates.figures if f.group in ("bombs", "accounts", "prison breaks", "vehicles")]
+
+
+def test_near_duplicate_documents_add_no_candidates(seed_sources, candidates):
+    duplicates = {d.id for d in seed_sources.documents if d.duplicate_of}
+    assert duplicates, "the seeds hold a near-duplicate capture"
+    assert not [f for f in candidates.figures if f.doc_id in duplicates]
+
+
+def test_attributions_name_the_speaker_and_the_verb(candidates):
+    said = {(a.speaker, a.verb) for a in candidates.attributions}
+    assert {("Iraqi officials", "said"), ("Maan", "according to"), ("Oudi Al-Khadran", "blamed"),
+            ("Iraqi officials", "told"), ("security and police officials", "said")} <= said
+
+
+def test_a_definite_description_keeps_its_written_words(candidates):
+    agency = [a for a in candidates.attributions if a.as_written == "The agency"]
+    assert agency and agency[0].speaker == "Amaq News Agency" and agency[0].stance == "claims"
+
+
+def test_a_passive_is_not_a_reporting_frame(candidates):
+    assert not [a for a in candidates.attributions if a.verb == "supported"]
+
+
+def test_pronoun_speakers_are_left_out(candidates):
+    assert not [a for a in candidates.attributions if a.speaker.lower() in ("he", "she", "they")]
+
+
+def test_relative_dates_resolve_against_the_document_date(seed_sources, candidates):
+    dated = {d.id for d in seed_sources.canonical if d.date == "2015-05-09"}
+    friday = [d for d in candidates.dates if d.doc_id in dated and d.text == "on Friday"]
+    assert friday and all(d.value == "2015-05-08" and d.relative for d in friday)
+
+
+def test_explicit_dates_are_normalised(candidates):
+    assert ("8 May 2015", "2015-05-08", "day") in {(d.text, d.value, d.precision) for d in candidates.dates}
+
+
+def test_places_come_with_a_country_hint(candidates):
+    places = {(p.text, p.kind, p.country) for p in candidates.places}
+    assert {("Baghdad", "place", "Iraq"), ("Iraq", "country", "Iraq"), ("Karrada", "place", "Iraq")} <= places
+    assert ("Diyala", "region", "Iraq") in places
+
+
+def test_demonyms_and_groups_are_not_places(candidates):
+    assert not {p.text for p in candidates.places} & {"Iraqi", "ISIS", "Isis", "ISIL"}
+
+
+def one_sentence(text, doc_date=None):
+    doc = Document(id="d1", path="a.txt", text=text, date=doc_date,
+                   sentences=[Sentence(id="d1:0", doc_id="d1", index=0, text=text, start=0, end=len(text))])
+    return find_candidates(Sources(root=".", documents=[doc]))
+
+
+def test_us_state_abbreviations_are_regions_of_the_united_states():
+    found = one_sentence("ANDERSON, S.C. (WSPA) – A woman was shot at a gun range in Anderson.")
+    places = {(p.text, p.kind, p.country, p.region) for p in found.places}
+    assert ("S.C.", "region", "United States", "South Carolina") in places
+
+
+def test_one_person_counts_when_something_happened_to_them():
+    found = one_sentence("One woman was hospitalized after one of the guns went off.")
+    assert [(f.text, f.group, f.kind) for f in found.figures] == [("One", "woman", FigureKind.injured)]
+
+
+def test_a_weekday_without_a_document_date_has_no_value():
+    assert [(d.text, d.value) for d in one_sentence("She was shot on Monday.").dates] == [("on Monday", None)]
+    assert [d.value for d in one_sentence("She was shot on Monday.", "2016-12-29").dates] == ["2016-12-26"]
+
+
+def test_candidates_round_trip_through_json(candidates):
+    assert Candidates.model_validate(json.loads(candidates.model_dump_json())) == candidates

@@ -1,0 +1,110 @@
+"""brief: the whole line for one case (ingest -> generate -> verify -> render), its files, progress and errors."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from summarizer.brief import BriefError, brief, write_outputs
+from summarizer.cli import main
+from summarizer.verify import VerifiedSummary
+
+SEEDS = "seeds"
+
+
+@pytest.fixture
+def unreadable_folder(tmp_path):
+    folder = tmp_path / "case"
+    folder.mkdir()
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4 not an article")
+    (folder / "empty.txt").write_text("")
+    return folder
+
+
+def test_write_outputs_writes_the_note_in_markdown_html_and_json(seeds_verified, tmp_path):
+    paths = write_outputs(seeds_verified, tmp_path / "out")
+    assert {fmt: p.name for fmt, p in paths.items()} == {"md": "brief.md", "html": "brief.html",
+                                                         "json": "summary.json"}
+    assert paths["md"].read_text().startswith(f"# {seeds_verified.summary.headline}")
+    assert paths["html"].read_text().startswith("<!DOCTYPE html>")
+    assert VerifiedSummary.model_validate_json(paths["json"].read_text()) == seeds_verified
+
+
+def test_write_outputs_writes_only_the_requested_formats(seeds_verified, tmp_path):
+    write_outputs(seeds_verified, tmp_path, formats=["html"])
+    assert [p.name for p in tmp_path.iterdir()] == ["brief.html"]
+
+
+def test_write_outputs_replaces_old_files_and_leaves_no_temporary_files(seeds_verified, tmp_path):
+    (tmp_path / "brief.md").write_text("an old note")
+    write_outputs(seeds_verified, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.html", "brief.md", "summary.json"]
+    assert (tmp_path / "brief.md").read_text() != "an old note"
+
+
+def test_an_unknown_format_is_refused_before_anything_is_written(seeds_verified, tmp_path):
+    with pytest.raises(ValueError, match="unknown output format.*pdf.*choose from: md, html, json"):
+        write_outputs(seeds_verified, tmp_path, formats=["md", "pdf"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_without_articles_fails_at_ingest_before_any_model_loads(unreadable_folder, tmp_path):
+    events = []
+    expected = r"ingest: no readable article in .*empty\.txt: empty file.*scan\.pdf: unsupported file type"
+    with pytest.raises(BriefError, match=expected) as err:
+        brief(unreadable_folder, tmp_path / "out", progress=events.append)
+    assert err.value.stage == "ingest"
+    assert [(e.stage, e.state) for e in events] == [("ingest", "start"), ("ingest", "update"), ("ingest", "done")]
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_brief_on_a_folder_without_articles_exits_nonzero_with_a_message_not_a_traceback(unreadable_folder):
+    result = CliRunner().invoke(main, ["brief", str(unreadable_folder)])
+    assert result.exit_code == 1
+    assert "Error: ingest: no readable article in" in result.output
+    assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
+
+
+def test_cli_brief_refuses_an_unknown_format(tmp_path):
+    result = CliRunner().invoke(main, ["brief", SEEDS, "--out", str(tmp_path), "--format", "md,pdf"])
+    assert result.exit_code == 2
+    assert "unknown output format(s) pdf; choose from: md, html, json" in result.output
+
+
+# --- the real line on the seeds (pinned model) ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seeds_brief(tmp_path_factory):
+    """`summarizer brief seeds/ --out DIR`, the README's first command, run once with the real model."""
+    out_dir = tmp_path_factory.mktemp("brief")
+    result = CliRunner().invoke(main, ["brief", SEEDS, "--out", str(out_dir)])
+    return result, out_dir
+
+
+@pytest.mark.model
+def test_brief_on_the_seeds_writes_the_note_and_the_verified_summary(seeds_brief):
+    result, out_dir = seeds_brief
+    assert result.exit_code == 0, result.output
+    verified = VerifiedSummary.model_validate_json((out_dir / "summary.json").read_text())
+    md = (out_dir / "brief.md").read_text()
+    assert md.startswith(f"# {verified.summary.headline}\n\n**Bottom line:** ")
+    assert "## Key facts" in md and "## Sources" in md and "[1]" in md
+    assert "<span id=\"s-d" in (out_dir / "brief.html").read_text()
+
+
+@pytest.mark.model
+def test_brief_records_how_long_each_stage_took_and_which_model_ran(seeds_brief):
+    result, out_dir = seeds_brief
+    meta = json.loads((out_dir / "summary.json").read_text())["meta"]
+    assert {"ingest", "load model", "generate", "verify"} <= set(meta["timings"])
+    assert len(meta["model"]["sha256"]) == 64
+
+
+@pytest.mark.model
+def test_cli_brief_ends_with_headline_status_counts_and_where_the_files_are(seeds_brief):
+    result, out_dir = seeds_brief
+    verified = VerifiedSummary.model_validate_json((out_dir / "summary.json").read_text())
+    assert verified.summary.headline in result.output
+    assert "fields checked:" in result.output and " supported · " in result.output
+    for name in ("brief.md", "brief.html", "summary.json"):
+        assert str(out_dir / name) in result.output

@@ -1,0 +1,37 @@
+"""checks.negation: one sentence denying what the other asserts."""
+
+import pytest
+
+from summarizer.checks.negation import compare, polarity
+
+
+@pytest.mark.parametrize("text", ["No external attack had occurred.", "The attack did not happen.",
+                                  "ISIS never attacked the prison.", "The group denied attacking the prison.",
+                                  "They didn't attack.", "Police failed to stop the escape."])
+def test_negation_cues_are_found(text):
+    assert polarity(text).negated
+
+
+def test_not_only_is_not_a_negation():
+    assert not polarity("Not only prisoners escaped but guards too.").negated
+
+
+def test_neither_negated_is_not_applicable():
+    assert compare("Militants attacked the prison.", "Militants attacked the prison.").verdict == "na"
+
+
+def test_one_side_negated_about_the_same_content_is_a_mismatch():
+    check = compare("An external attack occurred on the prison.", "Official reports said no external attack had occurred on the prison.")
+    assert check.verdict == "mismatch" and "attack" in check.detail
+
+
+def test_both_negated_match():
+    assert compare("No external attack occurred.", "Officials said no external attack had occurred.").verdict == "match"
+
+
+def test_negation_about_different_content_is_absent():
+    assert compare("The prisoners did not escape.", "A car bomb killed seven civilians in Baghdad.").verdict == "absent"
+
+
+def test_denial_verbs_negate_what_precedes_them():
+    assert compare("ISIS attacked the prison.", "ISIS attacking the prison was denied by officials.").verdict == "mismatch"

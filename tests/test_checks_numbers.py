@@ -1,0 +1,143 @@
+"""checks.numbers: quantities in text, and whether a claim's numbers agree with an evidence sentence's."""
+
+import math
+
+import pytest
+
+from summarizer.checks.numbers import compare, extract, noun_class
+
+
+def only(text):
+    (quantity,) = extract(text)
+    return quantity
+
+
+@pytest.mark.parametrize("text, value", [("12", 12), ("1,200", 1200), ("twelve", 12), ("fifty", 50),
+                                         ("thirty-five", 35), ("a dozen", 12), ("half a dozen", 6),
+                                         ("two hundred and fifty", 250), ("1.5 million", 1_500_000)])
+def test_digits_and_number_words_parse_to_their_value(text, value):
+    assert only(f"Police said {text} people died.").value_min == value
+
+
+@pytest.mark.parametrize("text, qualifier", [("more than 50", "more_than"), ("at least 22", "at_least"),
+                                             ("about sixty", "about"), ("approximately 60", "about"),
+                                             ("nearly 50", "about"), ("up to 50", "at_most"),
+                                             ("fewer than 10", "less_than"), ("50 or more", "at_least")])
+def test_qualifiers_are_read_with_the_number(text, qualifier):
+    q = only(f"Officials said {text} people died.")
+    assert (q.text, q.qualifier) == (text, qualifier)
+
+
+@pytest.mark.parametrize("text", ["30-40", "30 to 40", "between 30 and 40"])
+def test_ranges_give_both_bounds(text):
+    q = only(f"{text} prisoners escaped.")
+    assert (q.value_min, q.value_max, q.qualifier) == (30, 40, "range")
+
+
+def test_vague_amounts_are_marked_vague_with_a_plausible_span():
+    q = only("Dozens of prisoners escaped.")
+    assert q.vague and q.value_min == 24 and q.value_max > 24 and q.noun == "prisoners"
+
+
+def test_years_dates_and_clock_times_are_not_quantities():
+    assert extract("On 8 May 2015 at 10:30 p.m., in 2013, and on May 9, 2015") == []
+
+
+def test_distances_carry_their_unit():
+    assert [(q.value_min, q.unit) for q in extract("about 80 km (50 miles) northeast of Baghdad")] == [(80, "km"), (50, "mi")]
+
+
+@pytest.mark.parametrize("text", ["a 25-year-old man", "Sarah Bonner, 24, died", "aged 24"])
+def test_ages_are_tagged_as_ages(text):
+    assert only(text).unit == "age"
+
+
+def test_money_and_labels_are_tagged():
+    assert [q.unit for q in extract("raised more than $3,000 on Route 9 at 605 Murphy Rd")] == ["$", "label", "address"]
+
+
+def test_offsets_point_at_the_written_number():
+    text = "Iraqi officials said 12 police officers died."
+    q = only(text)
+    assert text[q.start:q.end] == q.text == "12"
+
+
+def test_counted_noun_follows_the_number():
+    assert [q.noun for q in extract("12 police officers died and 50 inmates attempting to escape were slaughtered")] == [
+        "police officers", "inmates"]
+
+
+def test_kind_comes_from_the_verb_after_the_noun_skipping_infinitives():
+    assert [q.kind for q in extract("12 police officers died and 50 inmates attempting to escape were slaughtered")] == [
+        "killed", "killed"]
+
+
+def test_kind_comes_from_the_verb_before_the_number():
+    assert [q.kind for q in extract("A car bomb killed seven civilians and wounded 14 others.")] == ["killed", "injured"]
+
+
+def test_subject_of_an_active_verb_gets_no_kind():
+    two_bombs, eleven = extract("Two bombs in the town of Baladrouz killed 11 people.")
+    assert (two_bombs.kind, eleven.kind) == (None, "killed")
+
+
+def test_a_count_after_including_takes_the_kind_of_the_clause_it_belongs_to():
+    assert [q.kind for q in extract("Several individuals died during the escape, including five guards and 30 prisoners.")] == [
+        "killed", "killed", "killed"]
+
+
+def test_bounds_follow_the_qualifier():
+    assert only("more than 50 died").bounds() == (50, math.inf)
+    assert only("about 60 died").bounds() == (54, 66)
+
+
+def test_noun_classes_group_synonyms_and_keep_people_generic():
+    assert noun_class("inmates") == noun_class("prisoners") == "prisoners"
+    assert noun_class("police officers") == noun_class("guards") == "police"
+    assert noun_class("people") == "generic"
+    assert noun_class("web sites") is None
+
+
+def test_claim_without_numbers_is_not_applicable():
+    assert compare("The prison was attacked.", "12 police officers died.").verdict == "na"
+
+
+@pytest.mark.parametrize("claim, evidence", [("more than 50 prisoners escaped", "50 prisoners escaped"),
+                                             ("12 officers died", "twelve officers died"),
+                                             ("about sixty people were killed", "60 people were killed"),
+                                             ("dozens of prisoners escaped", "more than 40 prisoners escaped")])
+def test_compatible_numbers_match(claim, evidence):
+    assert compare(claim, evidence).verdict == "match"
+
+
+def test_a_different_exact_number_is_a_mismatch():
+    check = compare("62 people were killed", "60 people were killed")
+    assert check.verdict == "mismatch" and "62" in check.detail and "60" in check.detail
+
+
+def test_numbers_are_compared_within_the_same_noun_class():
+    evidence = "Iraqi officials said 12 police officers died and 50 inmates were slaughtered."
+    assert compare("50 police officers died", evidence).verdict == "mismatch"
+    assert compare("50 prisoners died", evidence).verdict == "match"
+
+
+def test_numbers_are_compared_within_the_same_kind():
+    evidence = "A car bomb killed seven civilians and wounded 14 others."
+    assert compare("14 people were killed", evidence).verdict == "mismatch"
+    assert compare("14 people were injured", evidence).verdict == "match"
+
+
+def test_a_claimed_total_may_be_the_sum_of_the_evidence_figures():
+    assert compare("62 people were killed", "12 police officers died and 50 inmates were slaughtered").verdict == "match"
+
+
+def test_a_distance_is_not_compared_with_a_count():
+    assert compare("50 prisoners escaped", "the facility about 80 km (50 miles) north of Baghdad").verdict == "absent"
+
+
+def test_distances_in_different_units_are_converted():
+    assert compare("80 km north of Baghdad", "50 mi north of Baghdad").verdict == "match"
+
+
+def test_evidence_without_comparable_numbers_is_absent():
+    assert compare("12 police officers died", "The prison was attacked on Friday.").verdict == "absent"
