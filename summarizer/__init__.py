@@ -1,5 +1,63 @@
 """summarizer: local, verifiable news-event summaries.
 
-The public API (the CLI is a thin layer over it) is filled in stage by stage:
-load_sources -> generate -> verify -> brief, and score for any summary.
+The public API (the CLI is a thin layer over it), one function per stage, plus `score` for any summary:
+
+    import summarizer
+    sources = summarizer.load_sources("seeds/")             # files -> Sources
+    draft = summarizer.generate(sources)                     # Sources -> Draft (the local model)
+    verified = summarizer.verify(draft, sources)             # Draft -> VerifiedSummary
+    result = summarizer.brief("seeds/", "out/seeds")         # all of the above, and the note files
+    report = summarizer.score("Five guards died.", sources)  # any summary -> FaithfulnessReport
+
+`import summarizer` is cheap: each function's module (and numpy, pydantic models, jinja2...) is imported on first use.
 """
+
+from __future__ import annotations
+
+import sys
+import types
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from summarizer.brief import brief
+    from summarizer.generate import generate
+    from summarizer.ingest import load_sources
+    from summarizer.score import score
+    from summarizer.verify import verify
+
+_API = {
+    "load_sources": "summarizer.ingest",
+    "generate": "summarizer.generate",
+    "verify": "summarizer.verify",
+    "brief": "summarizer.brief",
+    "score": "summarizer.score",
+}
+__all__ = list(_API)
+
+
+def __getattr__(name: str):
+    """Import an API function on first use (PEP 562) and keep it as a package attribute."""
+    if name not in _API:
+        raise AttributeError(f"module 'summarizer' has no attribute {name!r}")
+    function = getattr(import_module(_API[name]), name)
+    globals()[name] = function
+    return function
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})
+
+
+class _Package(types.ModuleType):
+    """Four API functions share their name with the module that defines them (`summarizer.verify.verify`). Python
+    sets every imported submodule as an attribute of its package, which would hide the function behind the module;
+    here the function wins. The modules stay importable as usual: `from summarizer.verify import Status`."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _API and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

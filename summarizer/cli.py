@@ -160,7 +160,9 @@ def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fai
     if not (sources_path and summary_path) or out_path:
         raise click.UsageError("give --sources and --summary (or --pairs, optionally with --out)")
     from summarizer.ingest import load_sources
+    from summarizer.lock import ModelError
     from summarizer.score import score
+    from summarizer.support import CalibrationError
 
     sources = load_sources(sources_path)
     if not sources.documents:
@@ -168,7 +170,7 @@ def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fai
                           + "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped))
     try:
         report = score(Path(summary_path), sources)
-    except (ValueError, ValidationError) as err:
+    except (ValueError, ValidationError, ModelError, CalibrationError) as err:
         raise _InputError(str(err)) from None
     if as_json:
         click.echo(report.model_dump_json(indent=2))

@@ -280,6 +280,7 @@ def score_pairs(
 ) -> Iterator[dict]:
     """One result per input line, in order: `{"id", "claims", "score", "counts", "threshold", "supported"}` or
     `{"id", "error"}`. Lines whose id (see `id_key`) is in `skip` are passed over; a repeated id is an error."""
+    threshold()  # a missing or stale calibration stops the run here, rather than failing every pair
     seen: set[str] = set()  # ids met in this pass: a repeat is an error even when the first was scored before
     batch: list[_Pair] = []
 

@@ -86,6 +86,28 @@ def test_a_count_after_including_takes_the_kind_of_the_clause_it_belongs_to():
         "killed", "killed", "killed"]
 
 
+@pytest.mark.parametrize("text, kind", [("One person was fatally wounded.", "killed"),
+                                        ("Two men were found shot to death.", "killed"),
+                                        ("Three men are in custody.", "arrested"),
+                                        ("Two others are in critical condition.", "injured")])
+def test_set_phrases_give_the_kind(text, kind):
+    assert only(text).kind == kind
+
+
+def test_a_later_count_does_not_lend_its_kind_to_an_earlier_noun():
+    shootings, men = extract("four separate shootings that left two men dead")
+    assert (shootings.kind, men.kind) == (None, "killed")
+
+
+def test_separate_clauses_do_not_share_a_kind():
+    dead, critical = extract("Two are dead and two are in critical condition.")
+    assert (dead.kind, critical.kind) == ("killed", "injured")
+
+
+def test_number_words_in_names_and_compound_adjectives_are_not_counts():
+    assert extract("He was taken to Regional One on a one-way street.") == []
+
+
 def test_bounds_follow_the_qualifier():
     assert only("more than 50 died").bounds() == (50, math.inf)
     assert only("about 60 died").bounds() == (54, 66)

@@ -30,7 +30,7 @@ MONTHS = {
     )
     for name in names
 }
-WEEKDAYS = {name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+WEEKDAYS = {name: i for i, name in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
 
 # Nouns that make a four-digit number a count rather than a year ("2000 people", "1,900 prisoners" never looks like a
 # year anyway because of the comma). Shared with numbers.py so both modules agree on what a year is.
@@ -144,7 +144,8 @@ def _build(name: str, m: re.Match[str], text: str, ref: date | None) -> DateMent
         value = f"{year:04d}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
         return DateMention(value, "day", span_text, start, end, weekday)
     if name == "my":
-        return DateMention(f"{int(groups['year']):04d}-{MONTHS[groups['month'].lower()]:02d}", "month", span_text, start, end)
+        value = f"{int(groups['year']):04d}-{MONTHS[groups['month'].lower()]:02d}"
+        return DateMention(value, "month", span_text, start, end)
     if name == "m":
         month = MONTHS[groups["month2"].lower()]
         lead = groups["lead"].lower()

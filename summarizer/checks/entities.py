@@ -94,7 +94,9 @@ _NAME = re.compile(
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“‘(]\s*|\n\s*)$")
 
 
-_SLOT_BEFORE = re.compile(r"\b(in|at|near|from|outside|inside|to|by|of|according to|town of|city of)\s+(?:the\s+)?$", re.I)
+_SLOT_BEFORE = re.compile(
+    r"\b(in|at|near|from|outside|inside|to|by|of|according to|town of|city of)\s+(?:the\s+)?$", re.IGNORECASE
+)
 _SLOT_AFTER = re.compile(r"\s+(?:has\s+|have\s+|had\s+)?(said|says|told|claimed|reported|stated|announced|"
                          r"confirmed|denied|blamed|added)\b", re.I)
 
@@ -237,12 +239,20 @@ def _token_in(token: str, pool: set[str]) -> bool:
     return token in pool or (len(token) >= 5 and any(len(p) >= 5 and ratio(token, p) >= 85 for p in pool))
 
 
-def _matches(entity: Entity, evidence_entities: list[Entity], evidence_words: set[str], evidence_aliases: set[str]) -> bool:
-    if entity.alias and entity.alias in evidence_aliases:
+def _pools(text: str, names: list[Entity]) -> tuple[set[str], set[str]]:
+    """The comparison words of a text (demonyms mapped to countries) and the aliases it uses."""
+    words = {_key_word(w) for w in re.findall(r"[^\W\d_]+", text.lower())}
+    aliases = {e.alias for e in names if e.alias} | {ALIASES[_norm(m.group(0))] for m in _ALIAS_PATTERN.finditer(text)}
+    return words, aliases
+
+
+def _matches(entity: Entity, other_names: list[Entity], other_words: set[str], other_aliases: set[str]) -> bool:
+    """Named on the other side: same alias, all its tokens among the other's words, or a shorter form of it there."""
+    if entity.alias and entity.alias in other_aliases:
         return True
-    if entity.key and all(_token_in(t, evidence_words) for t in entity.key):
+    if entity.key and all(_token_in(t, other_words) for t in entity.key):
         return True
-    return any(e.key and all(_token_in(t, set(entity.key)) for t in e.key) for e in evidence_entities)
+    return any(e.key and all(_token_in(t, set(entity.key)) for t in e.key) for e in other_names)
 
 
 def compare(claim: str, evidence: str) -> Check:
@@ -252,16 +262,16 @@ def compare(claim: str, evidence: str) -> Check:
     ("in Baghdad" vs "in Mosul", "Maan said" vs "the ministry said", two countries); absent when it is just missing.
     """
     given = find(evidence)
-    words = {_key_word(w) for w in re.findall(r"[^\W\d_]+", evidence.lower())}
-    aliases = {e.alias for e in given if e.alias} | {ALIASES[_norm(m.group(0))] for m in _ALIAS_PATTERN.finditer(evidence)}
-    found = {c: _matches(c, given, words, aliases) for c in find(claim)}
+    evidence_words, evidence_aliases = _pools(evidence, given)
+    found = {c: _matches(c, given, evidence_words, evidence_aliases) for c in find(claim)}
     claimed = [c for c, matched in found.items() if matched or not c.weak]
     if not claimed:
         return Check("na", "claim names no one")
     missing = [c for c in claimed if not found[c]]
     if not missing:
         return Check("match", "evidence names " + ", ".join(dict.fromkeys(c.text for c in claimed)))
-    unused = [e for e in given if not _matches(e, claimed, {t for c in claimed for t in c.key}, {c.alias for c in claimed if c.alias})]
+    claim_words, claim_aliases = _pools(claim, claimed)
+    unused = [e for e in given if not _matches(e, claimed, claim_words, claim_aliases)]
     for c in missing:
         rival = next((e for e in unused if _same_slot(c, e)), None)
         if rival is not None:

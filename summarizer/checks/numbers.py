@@ -260,10 +260,10 @@ def _extract(text: str) -> tuple[Quantity, ...]:
 def _build(m: re.Match[str], text: str, earlier: list[Quantity]) -> Quantity | None:
     g = m.groupdict()
     before, after = _clause_before(text, m.start()), text[m.end(): m.end() + _WINDOW]
-    if g["core"] and g["core"].lower() == "one" and (re.search(r"\bno\s+$", before, re.I) or re.match(r"\s+another\b", after)):
-        return None
-    if g["core"] and g["core"][0].isupper() and g["core"][0].isalpha() and re.search(r"[a-z]\s+$", before) and \
-            re.search(r"\b[A-Z][\w'’-]*\s+$", before):
+    if g["core"] and g["core"].lower() == "one" and (
+            re.search(r"\bno\s+$", before, re.I) or re.match(r"\s+another\b", after)):
+        return None  # "no one", "one another"
+    if g["core"] and g["core"][0].isupper() and re.search(r"\b[A-Z][\w'’-]*[a-z]\s+$", before):
         return None  # a number word inside a name: "Regional One", "Air Force One"
     if g["core"] and g["core"][-1].isalpha() and re.match(r"-[a-z]", after) and not _unit(before, after, g["core"]):
         return None  # a compound adjective: "one-way street", "two-story house"
@@ -284,7 +284,7 @@ def _build(m: re.Match[str], text: str, earlier: list[Quantity]) -> Quantity | N
     if g["suffix"] and not vague:
         qualifier = _SUFFIXES[_norm(g["suffix"])]
     unit = g["currency"].strip()[-1] if g["currency"] else _unit(before, after, m.group(0))
-    noun, noun_end = (None, m.end()) if unit else _counted_noun(text, m.end(), vague)
+    noun, noun_end = (None, m.end()) if unit else _counted_noun(text, m.end())
     quantity = Quantity(float(value_min), None if value_max is None else float(value_max), qualifier,
                         m.group(0), m.start(), m.end(), unit, vague, noun)
     if unit is None:
@@ -349,7 +349,7 @@ def _unit(before: str, after: str, written: str) -> str | None:
     return None
 
 
-def _counted_noun(text: str, pos: int, vague: bool) -> tuple[str | None, int]:
+def _counted_noun(text: str, pos: int) -> tuple[str | None, int]:
     """The noun phrase right after a number: '12 police officers died' -> 'police officers'. Returns (noun, end)."""
     words: list[tuple[str, int, int]] = []
     for w in _WORD.finditer(text, pos):
@@ -360,9 +360,9 @@ def _counted_noun(text: str, pos: int, vague: bool) -> tuple[str | None, int]:
         if not words and (lower in _NOUN_SKIP or lower in ("of", "the")):
             pos = w.end()
             continue
-        if (lower in _NOUN_STOP or lower in _WORD_VALUES or lower in _TRANSITIVE or lower in _INTRANSITIVE or lower.endswith("ing")
-                or (lower.endswith("ed") and lower not in _ADJECTIVES_ENDING_ED) or lower.endswith("ly")
-                or lower.lower() in dates.MONTHS or lower in dates.WEEKDAYS or len(words) == 4):
+        if (lower in _NOUN_STOP or lower in _WORD_VALUES or lower in _TRANSITIVE or lower in _INTRANSITIVE
+                or lower.endswith(("ing", "ly")) or (lower.endswith("ed") and lower not in _ADJECTIVES_ENDING_ED)
+                or lower in dates.MONTHS or lower in dates.WEEKDAYS or len(words) == 4):
             break
         if words and _is_plural_person(words[-1][0]) and _singular(lower) not in PERSON_NOUNS:
             break  # "one of the inmates took ...": the phrase ends at its plural person noun
@@ -403,8 +403,6 @@ def _only_noun_and(gap: str, noun: str | None) -> bool:
     """Is `gap` just the earlier number's noun and 'and' ("five guards and 30 ...", not "two are dead and two ...")?"""
     words = re.findall(r"[\w'’-]+", gap.lower())
     return bool(words) and words[-1] == "and" and set(words) <= {"and"} | set((noun or "").lower().split())
-
-
 
 
 def _forward_kind(text: str, pos: int) -> str | None:
@@ -520,4 +518,5 @@ def compare(claim: str, evidence: str) -> Check:
 
 def _is_sum(q: Quantity, parts: list[Quantity]) -> bool:
     exact = [p.value_min for p in parts if p.qualifier in ("exact", "about") and p.unit is None]
-    return any(math.isclose(sum(c), q.value_min) for n in range(2, min(len(exact), 4) + 1) for c in combinations(exact, n))
+    sizes = range(2, min(len(exact), 4) + 1)
+    return any(math.isclose(sum(c), q.value_min) for n in sizes for c in combinations(exact, n))
