@@ -34,6 +34,7 @@ class StageLog:
 
     def record(self, stage: str, seconds: float) -> None:
         self.rows.append((stage, seconds, *memory_mib()))
+        print(f"{stage}: {seconds:.2f} s, RSS {self.rows[-1][2]:.0f} MiB", file=sys.stderr, flush=True)
 
     def timed(self, stage: str, work):
         started = time.perf_counter()

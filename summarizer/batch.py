@@ -35,7 +35,7 @@ import time
 import traceback
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager
@@ -44,7 +44,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from summarizer.files import atomic_write
-from summarizer.grouping import GroupMode, Case, plan_cases, read_grouping, write_grouping
+from summarizer.grouping import Case, GroupMode, plan_cases, read_grouping, write_grouping
 
 CASES_DIR = "cases"
 DONE_FILE = "done.json"
@@ -151,6 +151,8 @@ def _prepare_worker(options: BatchOptions, label: str, events) -> None:
     os.environ["SUMMARIZER_THREADS"] = str(threads)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # workers share the driver's terminal
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     _WorkerState.label, _WorkerState.events = label, events
     try:
         import torch
@@ -196,7 +198,7 @@ def run_case(job: CaseJob, scratch_root: str | None = None) -> CaseOutcome:
                 # Nothing readable is a property of the inputs, not a fault: 'skipped', with ingest's reasons.
                 unreadable = err.stage == "ingest" and not _readable(load_sources, folder)
                 outcome.status = "skipped" if unreadable else "failed"
-                outcome.error = _one_line(err)
+                outcome.error = _one_line(err).replace(str(folder), job.name)  # the scratch path means nothing
                 outcome.traceback = None if unreadable else _traceback_of(err)
             else:
                 outcome.status = "done"
@@ -463,13 +465,14 @@ def local_outcomes(jobs: list[CaseJob], workers: int, options: BatchOptions, scr
                 for future in finished:
                     job = running.pop(future)
                     try:
-                        yield future.result()
+                        result = future.result()
                     except BrokenProcessPool:
                         broken = True
-                        yield _failed(job, "a worker process died while this case was running (out of memory or "
-                                           "a crash in native code, here or in a case beside it); rerun to retry")
+                        result = _failed(job, "a worker process died while this case was running (out of memory "
+                                              "or a crash in native code, here or in a case beside it); rerun to retry")
+                    yield result
                 if broken:
-                    for future, job in running.items():
+                    for job in running.values():
                         yield _failed(job, "a worker process died while this case was running beside another; "
                                            "rerun to retry")
                     running.clear()
@@ -507,15 +510,20 @@ def ray_outcomes(jobs: list[CaseJob], workers: int, options: BatchOptions, addre
     import logging
 
     import ray
-    from ray.exceptions import RayActorError, RayTaskError
+    from ray.exceptions import RayError
 
     started_here = not ray.is_initialized()
     if started_here:
-        if address:
-            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
-        else:
-            ray.init(num_cpus=max(os.cpu_count() or 1, workers * (options.threads or 1)), include_dashboard=False,
-                     log_to_driver=False, logging_level=logging.ERROR)
+        try:
+            if address:
+                ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
+            else:
+                ray.init(num_cpus=max(os.cpu_count() or 1, workers * (options.threads or 1)),
+                         include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+        except (ConnectionError, RuntimeError, ValueError) as err:
+            cause = f" ({_one_line(err.__cause__)[:300]})" if err.__cause__ else ""
+            raise BatchError(f"Ray could not start or connect{f' to {address}' if address else ''}: "
+                             f"{_one_line(err)}{cause}") from err
     drain_stop = threading.Event()
     try:
         events = None
@@ -526,7 +534,8 @@ def ray_outcomes(jobs: list[CaseJob], workers: int, options: BatchOptions, addre
             threading.Thread(target=_drain, args=(events, Empty, events_sink, drain_stop), daemon=True).start()
         threads = options.threads or default_threads(workers)
         actor_class = ray.remote(num_cpus=threads, max_restarts=0)(CaseRunner)
-        env = {"env_vars": {"SUMMARIZER_THREADS": str(threads), "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1")}}
+        env = {"env_vars": {"SUMMARIZER_THREADS": str(threads),
+                            "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1")}}
 
         def new_actor(i: int):
             return actor_class.options(runtime_env=env).remote(options, f"actor {i}", events)
@@ -541,12 +550,13 @@ def ray_outcomes(jobs: list[CaseJob], workers: int, options: BatchOptions, addre
             done, _ = ray.wait(list(running), num_returns=1)
             i, actor, job = running.pop(done[0])
             try:
-                yield ray.get(done[0])
-                idle.append((i, actor))
-            except (RayActorError, RayTaskError) as err:
-                yield _failed(job, f"the Ray worker failed while running this case: {_one_line(err)}")
+                result = ray.get(done[0])
+            except RayError as err:  # the actor died (out of memory, a node lost): a fresh one takes the next case
+                result = _failed(job, f"the Ray worker failed while running this case: {_one_line(err)}")
                 ray.kill(actor)
-                idle.append((i, new_actor(i)))
+                actor = new_actor(i)
+            idle.append((i, actor))
+            yield result
         for _, actor in idle:
             ray.kill(actor)
     finally:
@@ -683,7 +693,7 @@ def run_batch(in_dir: str | os.PathLike, out_dir: str | os.PathLike, *, group: G
                 runnable.append(job)
             else:
                 reason = "; ".join(unreadable[job.name]) or "empty folder: no files to read"
-                finish(CaseOutcome(job.name, job.key, "skipped", error=reason))
+                finish(CaseOutcome(job.name, job.key, "skipped", error=reason, timings={"total": 0.0}))
 
         def sink(item: tuple) -> None:
             worker, case, stage, state, detail = item
@@ -708,6 +718,8 @@ def run_batch(in_dir: str | os.PathLike, out_dir: str | os.PathLike, *, group: G
                             finish(outcome)
                 finally:
                     stop.set()
+                    events.close()
+                    events.join_thread()
         except KeyboardInterrupt:
             interrupted = True
         shutil.rmtree(out_dir / WORK_DIR, ignore_errors=True)
@@ -752,6 +764,8 @@ class ProgressDisplay:
         for task in self.lines.values():
             self.stages.update(task, visible=False)
         self.live.stop()
+        if not self.console.is_terminal:
+            self.console.line()  # the last frame ends without one when not on a terminal
 
     def __call__(self, event: BatchEvent) -> None:
         from rich.markup import escape

@@ -105,7 +105,7 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
     """Brief one case: read `folder`, draft with `model` on `backend`, check every field, write the note files.
 
     Ingest runs first so that a folder with nothing readable fails in a second, before any model is loaded.
-    Stage timings go into the verified summary's run metadata, so the note and summary.json say how long it took.
+    Stage timings go into the run metadata (`meta.stages`), so the note and summary.json say how long it took.
     """
     from summarizer.ingest import load_sources
 
@@ -120,7 +120,7 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
         raise BriefError("ingest", f"no readable article in {folder} ({reasons})")
     # The model runtimes and the embedder (torch) are imported only once there is something to brief.
     from summarizer.backends import load_backend
-    from summarizer.generate import generate
+    from summarizer.generate import generate, model_info
     from summarizer.verify import verify
 
     with _stage("load model", report, timings) as stage:
@@ -128,12 +128,14 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
         stage.update(f"{model} on {backend}")
     with _stage("generate", report, timings) as stage:
         draft = generate(sources, model=model, backend=backend)
-        stage.update(f"{draft.meta.generated_tokens} tokens")
+        stage.update(f"{draft.meta.generated_tokens} tokens in {len(draft.meta.calls)} calls")
     with _stage("verify", report, timings) as stage:
         verified = verify(draft.summary, sources, meta=draft.meta)
         stage.update(f"{len(verified.claims)} fields checked")
-    meta = verified.meta or draft.meta
-    verified = verified.model_copy(update={"meta": meta.model_copy(update={"timings": {**meta.timings, **timings}})})
+    # verify's default evidence search is the pinned embedder; the note names it next to the generator.
+    meta = (verified.meta or draft.meta).model_copy(
+        update={"stages": dict(timings), "embedder": model_info("embedder", "sentence-transformers")})
+    verified = verified.model_copy(update={"meta": meta})
     with _stage("render", report, timings) as stage:
         paths = write_outputs(verified, out_dir, formats)
         stage.update(", ".join(str(p) for p in paths.values()))

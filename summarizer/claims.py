@@ -50,6 +50,9 @@ ACTOR_TEMPLATES = {
 }
 
 
+_OPENING_WORDS = {"a", "an", "the", "it", "there", "they", "he", "she", "this", "these", "those", "no", "some", "its"}
+
+
 def event_words(event_type: EventType) -> str:
     return "event" if event_type is EventType.other else event_type.value.replace("_", " ")
 
@@ -80,29 +83,34 @@ def render_actor(actor: Actor, event_type: EventType) -> str:
 def render_claim(claim: Claim) -> str:
     """'X said that S.' or 'X denied that S.': the stance lives in the verb, where the negation check looks for it."""
     statement = claim.statement.strip().rstrip(".")
+    first, _, rest = statement.partition(" ")
+    if first.lower() in _OPENING_WORDS:
+        statement = f"{first.lower()} {rest}"
     verb = "denied" if claim.stance is Stance.denies else "said"
     return f"{claim.claimant} {verb} that {statement}."
 
 
 def claims_from_summary(summary: EventSummary) -> list[ClaimInput]:
     """Every checkable statement the summary makes, in field order, plus an empty claim per null scalar field."""
+    event = event_words(summary.event_type)
     claims = [ClaimInput("/headline", summary.headline, "headline")]
     claims += _sentences("/bottom_line", summary.bottom_line, "bottom_line")
     if summary.event_type is not EventType.other:
-        article = "an" if event_words(summary.event_type)[0] in "aeiou" else "a"
-        claims.append(ClaimInput("/event_type", f"The event was {article} {event_words(summary.event_type)}.", "event_type"))
+        article = "an" if event[0] in "aeiou" else "a"
+        claims.append(ClaimInput("/event_type", f"The event was {article} {event}.", "event_type"))
     if summary.date is None:
         claims.append(ClaimInput("/date", "", "date"))
     else:
         when = render_date(summary.date.value)
         preposition = "on" if summary.date.precision.value == "day" else "in"
-        claims.append(ClaimInput("/date", f"The event took place {preposition} {when}.", "date"))
+        claims.append(ClaimInput("/date", f"The {event} took place {preposition} {when}.", "date"))
     if summary.location is None:
         claims.append(ClaimInput("/location", "", "location"))
     else:
         parts = [summary.location.place, summary.location.region, summary.location.country]
         named = [p for p in parts if p]
-        claims.append(ClaimInput("/location", f"The event took place in {', '.join(named)}." if named else "", "location"))
+        where = f"The {event} took place in {', '.join(named)}." if named else ""
+        claims.append(ClaimInput("/location", where, "location"))
         for name in ("place", "region", "country"):
             if getattr(summary.location, name) is None and named:
                 claims.append(ClaimInput(f"/location/{name}", "", "location"))

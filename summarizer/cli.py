@@ -145,8 +145,10 @@ def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fai
     """Score how faithful a summary is to its sources, claim by claim. Exit 0 whatever the score unless
     --fail-under is missed (1); 2 on bad input.
 
-    Examples: summarizer score --sources seeds/ --summary summary.md --fail-under 0.8
-              summarizer score --pairs pairs.jsonl --out scores.jsonl
+    \b
+    Examples:
+      summarizer score --sources seeds/ --summary summary.md --fail-under 0.8
+      summarizer score --pairs pairs.jsonl --out scores.jsonl
     """
     from pathlib import Path
 
@@ -244,6 +246,111 @@ def _score_pairs(pairs, out_path, as_json: bool) -> None:
                   + (f", {tally['skipped']} already in {out_path}" if out_path else ""))
 
 
+@main.command("verify")
+@click.option("--sources", "sources_path", required=True, type=click.Path(exists=True),
+              help="Folder or file of source articles.")
+@click.option("--summary", "summary_path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="EventSummary JSON, or a Draft JSON (summary + meta).")
+@click.option("--json", "as_json", is_flag=True, help="Print the VerifiedSummary as JSON.")
+def verify_command(sources_path: str, summary_path: str, as_json: bool) -> None:
+    """Check every field of a structured summary against its sources: status, evidence, contested slots.
+    Exit 0 when no claim is unsupported or contradicted, 1 when some are, 2 on bad input.
+
+    Example: summarizer verify --sources seeds/ --summary tests/data/seeds_summary.json
+    """
+    import json
+    from pathlib import Path
+
+    from pydantic import ValidationError
+    from rich.text import Text
+
+    from summarizer.generate import Draft
+    from summarizer.ingest import load_sources
+    from summarizer.lock import ModelError
+    from summarizer.schema import EventSummary
+    from summarizer.support import CalibrationError
+    from summarizer.verify import verify
+
+    try:
+        data = json.loads(Path(summary_path).read_text(encoding="utf-8"))
+        is_draft = isinstance(data, dict) and "meta" in data
+        summary = Draft.model_validate(data) if is_draft else EventSummary.model_validate(data)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as err:
+        raise _InputError(f"{summary_path}: not an EventSummary or Draft JSON: {err}") from None
+    sources = load_sources(sources_path)
+    if not sources.documents:
+        raise _InputError(f"no readable source in {sources_path}: "
+                          + "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped))
+    try:
+        verified = verify(summary, sources)
+    except (ModelError, CalibrationError) as err:
+        raise _InputError(str(err)) from None
+    if as_json:
+        click.echo(verified.model_dump_json(indent=2))
+    else:
+        claims = Table(title="claims", title_justify="left")
+        for column in ("field", "claim", "status", "score", "evidence / reasons"):
+            claims.add_column(column, overflow="fold")
+        for c in verified.claims:
+            said = [f"{e.sentence_id}: {e.text}" for e in c.evidence[:1]] + c.reasons
+            claims.add_row(c.pointer, Text(c.text), Text(c.status.value, style=_STATUS_STYLE[c.status.value]),
+                           f"{c.score:.2f}", Text("\n".join(said)))
+        out.print(claims)
+        slots = Table(title="where the sources disagree", title_justify="left")
+        for column in ("slot", "value", "reported by"):
+            slots.add_column(column, overflow="fold")
+        for slot in verified.contested:
+            for v in slot.values:
+                by = ", ".join(f"{d} ({verified.sources.document(d).label})" for d in v.doc_ids)
+                slots.add_row(slot.slot, Text(v.value), Text(by))
+        out.print(slots)
+        f = verified.faithfulness
+        out.print(f"faithfulness {f.score:.2f}: {f.supported} of {f.checkable} checkable claims supported "
+                  f"({', '.join(f'{n} {status}' for status, n in f.counts.items() if n)})")
+    flagged = verified.faithfulness.counts["unsupported"] + verified.faithfulness.counts["contradicted"]
+    sys.exit(1 if flagged else 0)
+
+
+@main.command("generate")
+@click.argument("folder", type=click.Path(exists=True))
+@click.option("--model", type=click.Choice(["generator", "generator-large"]), default="generator", show_default=True,
+              help="Pinned model role (models.lock).")
+@click.option("--backend", type=click.Choice(["llamacpp", "transformers"]), default="llamacpp", show_default=True,
+              help="Model runtime.")
+@click.option("--strategy", type=click.Choice(["sections", "single"]), default="sections", show_default=True,
+              help="One short constrained call per part of the schema, or one call for all of it.")
+@click.option("--json", "as_json", is_flag=True, help="Print the draft (summary + run metadata) as JSON.")
+def generate_command(folder: str, model: str, backend: str, strategy: str, as_json: bool) -> None:
+    """Draft the event summary of the articles in FOLDER with the local model (not yet checked: see `brief`).
+
+    Example: summarizer generate seeds/ --json > draft.json
+    """
+    from rich.text import Text  # model output quotes untrusted sources: never parse it as rich markup
+
+    from summarizer.generate import GenerationError, generate
+    from summarizer.ingest import load_sources
+
+    sources = load_sources(folder)
+    try:
+        draft = generate(sources, model, backend=backend, strategy=strategy)
+    except GenerationError as err:
+        raise click.ClickException(str(err)) from None
+    if as_json:
+        click.echo(draft.model_dump_json(indent=2))
+        return
+    summary, meta = draft.summary, draft.meta
+    out.print(Text(summary.headline, style="bold"))
+    out.print(Text(summary.bottom_line))
+    table = Table(title="figures", title_justify="left")
+    for column in ("kind", "value", "group", "reported by", "cited"):
+        table.add_column(column, overflow="fold")
+    for f in summary.figures:
+        table.add_row(*(Text(c) for c in (f.kind.value, f.text, f.group, f.reported_by or "", ", ".join(f.citations))))
+    out.print(table)
+    console.print(f"{meta.model.role} via {meta.model.backend}: {meta.prompt_tokens} prompt tokens "
+                  f"({meta.cached_tokens} reused), {meta.generated_tokens} generated, {meta.timings['total']:.1f} s")
+
+
 @main.command("brief")
 @click.argument("folder", type=click.Path(exists=True))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
@@ -311,7 +418,8 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
 @click.option("--threads", default=0, type=click.IntRange(0), help="Compute threads per worker [default: cores/workers].")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: a process pool on this machine; ray: one Ray actor per worker.")
-@click.option("--ray-address", help="Ray cluster to join (e.g. ray://head:10001) [default: start a local Ray].")
+@click.option("--ray-address", help="Ray cluster to join: 'auto' (the one `ray start` runs on this machine), "
+                                    "HOST:PORT or ray://HOST:10001 [default: start a private local Ray].")
 @click.option("--format", "formats", default="md,html,json", show_default=True, help="Comma-separated: md,html,json.")
 @click.option("--model", default="generator", show_default=True, help="Model role in models.lock.")
 @click.option("--backend", default="llamacpp", show_default=True, help="Model runtime: llamacpp or transformers.")
@@ -337,13 +445,14 @@ def batch_command(in_dir, out_dir, group, grouping_file, workers, threads, engin
     except BatchError as err:
         raise click.ClickException(str(err)) from None
     table = Table(title=f"batch: {out_dir}", title_justify="left")
-    for column in ("case", "status", "docs", "fields", "supported", "contested", "faithfulness", "seconds", "note"):
-        table.add_column(column, overflow="fold")
+    for column in ("case", "status", "docs", "supported", "contested", "sec"):
+        table.add_column(column, overflow="fold", no_wrap=column != "case", min_width=8 if column == "case" else None)
+    table.add_column("note", overflow="fold", ratio=1)
     for r in report.records:
+        checked = f"{r.get('supported', 0)}/{r['fields_checked']}" if "fields_checked" in r else ""
         table.add_row(Text(r["case"]), r["status"] + ("" if r["this_run"] or r["status"] == "pending" else " (kept)"),
-                      str(r.get("documents", "")), str(r.get("fields_checked", "")), str(r.get("supported", "")),
-                      str(r.get("contested_slots", "")), f"{r['faithfulness']:.2f}" if "faithfulness" in r else "",
-                      f"{r['timings']['total']:.0f}" if "timings" in r else "", Text(r.get("error", "")))
+                      str(r.get("documents", "")), checked, str(r.get("contested_slots", "")),
+                      f"{r['timings']['total']:.0f}" if "total" in r.get("timings", {}) else "", Text(r.get("error", "")))
     out.print(table)
     for note in report.notes:
         console.print(Text(f"note: {note}"))

@@ -65,6 +65,7 @@ class Case:
     how: str  # "folder", "loose files", "cluster", "file", "unreadable", "grouping file"
     root: str = ""
     links: tuple[Link, ...] = field(default=())
+    similarity: float | None = None  # the lowest score of any two files in the case (None: one file, or a folder)
 
     def layout(self) -> dict[str, str]:
         """Input path -> path inside the folder the pipeline reads: relative to `root` when every file is under
@@ -73,11 +74,6 @@ class Case:
         if prefix and all(f.startswith(prefix) for f in self.files):
             return {f: f[len(prefix):] for f in self.files}
         return {f: f for f in self.files}
-
-    @property
-    def similarity(self) -> float | None:
-        """The weakest link that joined this case's files (None for one file or a folder)."""
-        return min((link.score for link in self.links), default=None)
 
 
 def discover_cases(in_dir: str | Path, group: GroupMode = "cluster", exclude: tuple[Path, ...] = ()) -> list[Case]:
@@ -171,15 +167,16 @@ def cluster_files(root: Path, files: list[str]) -> list[Case]:
     for rel in files:
         sources = load_sources(root / rel)
         if sources.documents:
-            leads[rel] = _lead(sources.documents[0])
+            leads[rel] = lead_of(sources.documents[0])
         else:
             unreadable.append(rel)
     cases = [Case(name=Path(rel).stem, files=(rel,), how="unreadable") for rel in unreadable]
     names = list(leads)
     if not names:
         return cases
-    cosine, bonus = _scores([leads[n] for n in names])
-    labels = _complete_linkage(cosine + bonus, JOIN_THRESHOLD)
+    cosine, bonus = similarity_scores([leads[n] for n in names])
+    score = cosine + bonus
+    labels = complete_linkage(score, JOIN_THRESHOLD)
     for label in dict.fromkeys(labels):
         members = [i for i, lab in enumerate(labels) if lab == label]
         group_files = tuple(names[i] for i in members)
@@ -188,17 +185,18 @@ def cluster_files(root: Path, files: list[str]) -> list[Case]:
             files=group_files,
             how="cluster" if len(members) > 1 else "file",
             links=_nearest_links(members, names, cosine, bonus),
+            similarity=round(float(score[np.ix_(members, members)].min()), 4) if len(members) > 1 else None,
         ))
     return sorted(cases, key=lambda c: c.files)
 
 
 @dataclass(frozen=True)
-class _Lead:
+class Lead:
     text: str
     days: tuple[tuple[int | None, int, int], ...]
 
 
-def _lead(document) -> _Lead:
+def lead_of(document) -> Lead:
     """Title and opening sentences (what the report is about) and the days its opening names."""
     title = (document.title or "").strip()
     parts, size = [title] if title else [], len(title)
@@ -209,7 +207,7 @@ def _lead(document) -> _Lead:
             parts.append(sentence.text)
             size += len(sentence.text) + 1
     full = "\n".join(parts)
-    return _Lead(text=full[:LEAD_CHARS], days=_days(full[:DATE_LEAD_CHARS], document.date))
+    return Lead(text=full[:LEAD_CHARS], days=_days(full[:DATE_LEAD_CHARS], document.date))
 
 
 def _days(text: str, doc_date: str | None) -> tuple[tuple[int | None, int, int], ...]:
@@ -239,7 +237,7 @@ def _same_day(a: tuple[int | None, int, int], b: tuple[int | None, int, int]) ->
         return False
 
 
-def _scores(leads: list[_Lead]):
+def similarity_scores(leads: list[Lead]):
     import numpy as np
 
     from summarizer.embed import Embedder
@@ -255,7 +253,7 @@ def _scores(leads: list[_Lead]):
     return cosine, bonus
 
 
-def _complete_linkage(score, threshold: float) -> list[int]:
+def complete_linkage(score, threshold: float) -> list[int]:
     import numpy as np
     from sklearn.cluster import AgglomerativeClustering
 
@@ -341,7 +339,8 @@ def read_grouping(path: Path, in_dir: Path) -> tuple[str, list[Case]]:
     real_in = in_dir.resolve()
     cases, owner = [], {}
     for n, entry in enumerate(data["cases"], start=1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not isinstance(entry.get("files"), list):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
+                or not isinstance(entry.get("files"), list):
             raise GroupingError(f"{path}: case #{n} needs a 'name' (text) and 'files' (a list of paths)")
         name = entry["name"]
         if safe_name(name) != name:
@@ -356,8 +355,9 @@ def read_grouping(path: Path, in_dir: Path) -> tuple[str, list[Case]]:
         if name.lower() in {c.name.lower() for c in cases}:
             raise GroupingError(f"{path}: two cases are named {name!r}")
         root = entry.get("root") if isinstance(entry.get("root"), str) else ""
-        links = tuple(Link(l["a"], l["b"], l["cosine"], l["date_bonus"]) for l in entry.get("links") or []
-                      if isinstance(l, dict) and {"a", "b", "cosine", "date_bonus"} <= l.keys())
+        links = tuple(Link(x["a"], x["b"], x["cosine"], x["date_bonus"]) for x in entry.get("links") or []
+                      if isinstance(x, dict) and {"a", "b", "cosine", "date_bonus"} <= x.keys())
+        similarity = entry.get("similarity") if isinstance(entry.get("similarity"), (int, float)) else None
         cases.append(Case(name=name, files=tuple(sorted(entry["files"])), how=entry.get("how") or "grouping file",
-                          root=root, links=links))
+                          root=root, links=links, similarity=similarity))
     return str(data.get("mode") or "grouping file"), cases

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +29,6 @@ from summarizer.verify import CheckedClaim, VerifiedSummary, check_claims, faith
 
 SummaryInput = str | dict | list | EventSummary | Draft | VerifiedSummary | Path
 PAIRS_BATCH = 32  # pairs whose sentences and claims are embedded in one call
-_MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 class FaithfulnessReport(BaseModel):
@@ -53,10 +52,14 @@ def claims_of(summary: SummaryInput) -> EventSummary | list[ClaimInput]:
     if isinstance(summary, EventSummary):
         return summary
     if isinstance(summary, str):
-        return text_claims(summary)
-    if isinstance(summary, (dict, list)):
-        return _event_summary_in(summary) or json_claims(summary)
-    raise TypeError(f"cannot score a {type(summary).__name__}: give text, a JSON value or an EventSummary")
+        claims = text_claims(summary)
+    elif isinstance(summary, (dict, list)):
+        claims = _event_summary_in(summary) or json_claims(summary)
+    else:
+        raise TypeError(f"cannot score a {type(summary).__name__}: give text, a JSON value or an EventSummary")
+    if not claims:  # an empty summary is not a faithful one: say so rather than score it 1.0
+        raise ValueError("the summary makes no claim: no sentence (text) or string (JSON) in it")
+    return claims
 
 
 def read_summary(path: Path) -> str | dict | list:
@@ -276,7 +279,7 @@ def _claim_list(claims: EventSummary | list[ClaimInput]) -> list[ClaimInput]:
 
 
 def score_pairs(
-    lines: Iterable[str], *, base: Path = Path("."), skip: set[str] = frozenset(), batch_size: int = PAIRS_BATCH
+    lines: Iterable[str], *, base: Path = Path("."), skip: Collection[str] = (), batch_size: int = PAIRS_BATCH
 ) -> Iterator[dict]:
     """One result per input line, in order: `{"id", "claims", "score", "counts", "threshold", "supported"}` or
     `{"id", "error"}`. Lines whose id (see `id_key`) is in `skip` are passed over; a repeated id is an error."""
@@ -342,7 +345,7 @@ def score_pairs_file(
     pairs: Path,
     out: Path | None = None,
     on_result: Callable[[dict], None] = lambda _: None,
-    skip: set[str] | None = None,
+    skip: Collection[str] | None = None,
 ) -> Counter:
     """Score a JSONL file of pairs; with `out`, append each result line to it as soon as it is ready (flushed, so a
     crash loses at most the line being written) after skipping the ids it already holds (`finished_ids(out)` unless

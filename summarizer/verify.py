@@ -157,7 +157,8 @@ def _decide(claim: ClaimInput, reports: list[_Report]) -> CheckedClaim:
     reasons = [f"{r.doc.id} ({r.doc.label}) contradicts it: {r.contradiction}" for r in contradicting]
     if status is Status.unsupported and ranked:
         best = ranked[0]
-        failed = [c.detail for name, c in best.support.document_checks.items() if c.verdict in ("absent", "mismatch")]
+        failed = [c.detail for name, c in best.support.document_checks.items()
+                  if name in ("numbers", "dates", "entities") and c.verdict in ("absent", "mismatch")]
         reasons.append(f"no source supports it (best: {best.doc.id}, score {best.support.score:.2f})"
                        + (": " + "; ".join(failed) if failed else ""))
     score = supporting[0].support.score if supporting else max((r.support.score for r in reports), default=0.0)
@@ -192,25 +193,23 @@ def _iso(value: str | None) -> date | None:
 _SUBCOUNT_BEFORE = re.compile(r"\b(?:including|among\s+them|of\s+whom|of\s+them|of\s+those|among\s+whom)[\s,:]*$", re.I)
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 
+Slot = tuple[str, str]  # (what happened, noun class), e.g. ("killed", "police")
+
 
 @dataclass(frozen=True)
 class _Stated:
-    """One figure one report states: the slot it fills, its bounds and where it is said."""
+    """One figure one report states: the slot it fills, its value and where it is said."""
 
-    slot: tuple[str, str]
-    key: tuple[float, float | None, str]
+    slot: Slot
+    key: tuple[float, float | None, str]  # "twelve" and "12", "an estimated fifty" and "50" share a key
     text: str
     bounds: tuple[float, float]
     doc_id: str
     sentence_index: int
 
 
-def _slot_name(slot: tuple[str, str]) -> str:
-    return f"{slot[0]}: {slot[1]}"
-
-
-def _figure_slot(kind: str | None, noun: str | None) -> tuple[str, str] | None:
-    """(what happened, noun class): 'police officers' and 'guards' fill one slot, 'people' none (it spans them all)."""
+def _figure_slot(kind: str | None, noun: str | None) -> Slot | None:
+    """'police officers' and 'guards' fill one slot; 'people' fills none (it spans them all)."""
     group = numbers.noun_class(noun)
     if not kind or group in (None, "generic"):
         return None
@@ -221,63 +220,118 @@ def _direction(qualifier: str) -> str:
     return {"more_than": ">", "at_least": ">", "less_than": "<", "at_most": "<"}.get(qualifier, "=")
 
 
-def stated_figures(sources: Sources, event_year: int | None = None) -> list[_Stated]:
-    """Every counted figure each independent report states about the event, by slot.
+def _written(sentence: str, q: numbers.Quantity) -> str:
+    """The figure as the source words it: 'dozens of prisoners', '12 police officers'."""
+    written = q.text
+    if q.noun and q.noun.lower() not in q.text.lower():
+        at = sentence.find(q.noun, q.end)
+        written = sentence[q.start:at + len(q.noun)] if 0 <= at - q.end <= 4 else f"{q.text} {q.noun}"
+    return " ".join(written.split())
 
-    Left out: figures of generic nouns ('people' spans every slot), sub-counts ('including nine who...'), and
-    figures in sentences that name a year other than the event's (an earlier prison break, an old toll).
+
+def stated_figures(sources: Sources, years: set[int] = frozenset()) -> list[_Stated]:
+    """Every counted figure each independent report states, by slot.
+
+    Left out: figures of generic nouns ('people' spans every slot); sub-counts of a figure in the same slot ('more
+    than fifty prisoners escaped, including nine who...'); and figures in sentences that name only years other than
+    the event's and the report's own (an earlier prison break, last year's toll).
     """
     found = []
     for doc in sources.canonical:
+        allowed = set(years) | ({int(doc.date[:4])} if doc.date else set())
         for sentence in doc.sentences:
-            years = {int(y) for y in _YEAR.findall(sentence.text)}
-            if event_year is not None and years and event_year not in years:
+            named = {int(y) for y in _YEAR.findall(sentence.text)}
+            if allowed and named and not named & allowed:
                 continue
+            earlier: list[Slot] = []
             for q in numbers.extract(sentence.text):
                 slot = _figure_slot(q.kind, q.noun) if q.unit is None else None
-                if slot is None or _SUBCOUNT_BEFORE.search(sentence.text[: q.start]):
+                if slot is None:
                     continue
-                key = (q.value_min, q.value_max, _direction(q.qualifier))
-                noun = f" {q.noun}" if q.noun and q.noun.lower() not in q.text.lower() else ""
-                found.append(_Stated(slot, key, f"{q.text}{noun}", q.bounds(), doc.id, sentence.index))
+                if slot in earlier and _SUBCOUNT_BEFORE.search(sentence.text[: q.start]):
+                    continue
+                earlier.append(slot)
+                found.append(_Stated(slot, (q.value_min, q.value_max, _direction(q.qualifier)),
+                                     _written(sentence.text, q), q.bounds(), doc.id, sentence.index))
     return found
 
 
-def contested_slots(sources: Sources, event_year: int | None = None) -> list[ContestedSlot]:
-    """Slots where independent reports give different figures, each value with the reports and sentences giving it."""
-    by_slot: dict[tuple[str, str], list[_Stated]] = {}
-    for stated in stated_figures(sources, event_year):
-        by_slot.setdefault(stated.slot, []).append(stated)
-    out = []
-    for slot, stated in by_slot.items():
-        values: dict[tuple, list[_Stated]] = {}
-        for s in stated:
-            values.setdefault(s.key, []).append(s)
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+@dataclass
+class _SlotReport:
+    """The values of one slot, each with the statements giving it, and whether the reports differ."""
+
+    slot: Slot
+    values: dict[tuple, list[_Stated]]
+
+    @property
+    def disputed(self) -> bool:
+        """Two or more reports, not all giving the same set of values."""
         given_by: dict[str, set[tuple]] = {}
-        for s in stated:
-            given_by.setdefault(s.doc_id, set()).add(s.key)
-        if len({frozenset(keys) for keys in given_by.values()}) < 2:  # one report, or all reports say the same
-            continue
-        lo = max(s.bounds[0] for s in stated)
-        hi = min(s.bounds[1] for s in stated)
-        out.append(ContestedSlot(
-            slot=_slot_name(slot),
+        for key, stated in self.values.items():
+            for s in stated:
+                given_by.setdefault(s.doc_id, set()).add(key)
+        return len({frozenset(keys) for keys in given_by.values()}) > 1
+
+    @property
+    def incompatible(self) -> bool:
+        """No single number fits every value given."""
+        bounds = [s.bounds for stated in self.values.values() for s in stated]
+        return max(b[0] for b in bounds) > min(b[1] for b in bounds)
+
+    def as_contested(self, sources: Sources) -> ContestedSlot:
+        return ContestedSlot(
+            slot=f"{self.slot[0]}: {self.slot[1]}",
             values=[
-                SlotValue(
-                    value=group[0].text,
-                    doc_ids=list(dict.fromkeys(s.doc_id for s in group)),
-                    evidence=[_evidence_of(sources.document(s.doc_id), s.sentence_index, 1.0) for s in group],
-                )
-                for group in values.values()
+                SlotValue(value=stated[0].text, doc_ids=list(dict.fromkeys(s.doc_id for s in stated)),
+                          evidence=[_evidence_of(sources.document(s.doc_id), s.sentence_index, 1.0) for s in stated])
+                for stated in self.values.values()
             ],
-            incompatible=lo > hi,
-        ))
-    return out
+            incompatible=self.incompatible,
+        )
 
 
-def _figure_in_slot(figure: Figure, slot: ContestedSlot) -> bool:
-    kind, group = slot.slot.split(": ", 1)
-    return figure.kind.value == kind and numbers.noun_class(figure.group) == group
+def slot_reports(sources: Sources, years: set[int] = frozenset()) -> list[_SlotReport]:
+    by_slot: dict[Slot, dict[tuple, list[_Stated]]] = {}
+    for stated in stated_figures(sources, years):
+        by_slot.setdefault(stated.slot, {}).setdefault(stated.key, []).append(stated)
+    return [_SlotReport(slot, values) for slot, values in by_slot.items()]
+
+
+def contested_slots(sources: Sources, years: set[int] = frozenset()) -> list[ContestedSlot]:
+    """Slots where independent reports give different figures, each value with the reports and sentences giving it."""
+    return [r.as_contested(sources) for r in slot_reports(sources, years) if r.disputed]
+
+
+def _figure_bounds(figure: Figure) -> tuple[float, float]:
+    written = numbers.extract(figure.text)
+    if written:
+        return written[0].bounds()
+    return (figure.value_min, figure.value_max if figure.value_max is not None else figure.value_min)
+
+
+def _contest_figure(claim: CheckedClaim, figure: Figure, reports: list[_SlotReport], sources: Sources) -> None:
+    """A supported figure is contested when another report gives a value for its slot that cannot also be true."""
+    slot = _figure_slot(figure.kind.value, figure.group)
+    bounds = _figure_bounds(figure)
+    for report in reports:
+        if report.slot != slot:
+            continue
+        rivals = [stated for stated in report.values.values() if not _overlap(bounds, stated[0].bounds)]
+        if not rivals:
+            continue
+        claim.status = Status.contested
+        shown = {e.sentence_id for e in claim.evidence}
+        for s in (stated[0] for stated in rivals):
+            claim.reasons.append(f"{s.doc_id} ({sources.document(s.doc_id).label}) gives {s.text!r} "
+                                 f"for {slot[0]} {slot[1]}")
+            evidence = _evidence_of(sources.document(s.doc_id), s.sentence_index, 1.0)
+            if evidence.sentence_id not in shown:
+                claim.evidence.append(evidence)
+            claim.contradicted_by = list(dict.fromkeys([*claim.contradicted_by, s.doc_id]))
 
 
 # --- a structured summary ----------------------------------------------------------------------------------------------
@@ -294,19 +348,14 @@ def verify(
         summary, meta = summary.summary, meta or summary.meta
     claims = claims_from_summary(summary)
     checked = check_claims(claims, sources, calibration=calibration, encode=encode)
-    event_year = int(summary.date.value[:4]) if summary.date else None
-    slots = contested_slots(sources, event_year)
+    years = {int(summary.date.value[:4])} if summary.date else set()
+    reports = slot_reports(sources, years)
     for claim in checked:
         if claim.pointer.startswith("/figures/") and claim.status is Status.supported:
-            figure = summary.figures[int(claim.pointer.rsplit("/", 1)[1])]
-            for slot in slots:
-                if _figure_in_slot(figure, slot):
-                    claim.status = Status.contested
-                    others = [f"{v.value} ({', '.join(v.doc_ids)})" for v in slot.values
-                              if not set(v.doc_ids) <= set(claim.supported_by)]
-                    claim.reasons.append(f"sources disagree on {slot.slot}: " + "; ".join(others))
-    return VerifiedSummary(summary=summary, claims=checked, contested=slots, faithfulness=faithfulness(checked),
-                           sources=sources, meta=meta)
+            _contest_figure(claim, summary.figures[int(claim.pointer.rsplit("/", 1)[1])], reports, sources)
+    return VerifiedSummary(summary=summary, claims=checked, contested=[r.as_contested(sources) for r in reports
+                                                                        if r.disputed],
+                           faithfulness=faithfulness(checked), sources=sources, meta=meta)
 
 
 def faithfulness(claims: Sequence[CheckedClaim]) -> Faithfulness:

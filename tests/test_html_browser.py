@@ -94,3 +94,15 @@ def test_the_note_makes_no_network_requests(note):
     note.locator("tr.fact").first.click()
     note.wait_for_load_state("networkidle")
     assert note.requests == [note.url]
+
+
+def test_on_a_narrow_screen_hovering_leaves_the_page_still_and_clicking_goes_to_the_evidence(note):
+    note.set_viewport_size({"width": 700, "height": 1000})
+    row = _fact_row(note, "Killed: guards")
+    row.scroll_into_view_if_needed()
+    before = note.evaluate("window.scrollY")
+    row.hover()
+    assert note.evaluate("window.scrollY") == before
+    row.click()
+    note.wait_for_function("() => { const r = document.querySelector('.sent.hl').getBoundingClientRect();"
+                           " return r.top >= 0 && r.bottom <= window.innerHeight; }")

@@ -83,7 +83,8 @@ def test_markdown_says_how_the_note_was_made(md):
     made = md[md.index("## How this note was made"):]
     assert "sha256 `1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32`" in made
     assert "Prompt event-v1, schema 1.0; 2941 prompt tokens, 612 generated" in made
-    assert "- Time: ingest 0.41 s · load model 1.9 s · generate 38.2 s · verify 3.7 s" in made
+    assert "- Evidence search: sentence-transformers/all-MiniLM-L6-v2 (sentence-transformers), sha256 `53aa" in made
+    assert "- Time: ingest 0.41 s · load model 1.9 s · generate 38.2 s · verify 3.7 s · total 44.2 s" in made
 
 
 def test_markdown_without_run_metadata_says_it_was_not_recorded(seeds_verified):

@@ -76,6 +76,11 @@ def test_a_broken_summary_of_our_schema_is_an_error_not_a_bag_of_strings(seeds_v
         claims_of(as_json)
 
 
+def test_a_summary_that_makes_no_claim_is_an_error_not_a_perfect_score():
+    with pytest.raises(ValueError, match="makes no claim"):
+        claims_of("## Key points\n\n")
+
+
 # --- summarizer score --sources --summary -----------------------------------------------------------------------------
 def test_the_false_sentence_of_a_plain_text_summary_is_flagged_and_the_true_ones_are_not(scored_seeds_summary):
     statuses = {c["text"]: c["status"] for c in scored_seeds_summary["claims"]}

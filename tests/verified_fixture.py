@@ -255,7 +255,11 @@ def seeds_verified() -> VerifiedSummary:
         model=ModelInfo(role="generator", repo_id="Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF",
                         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", backend="llamacpp"),
         prompt_version="event-v1", schema_version="1.0", prompt_tokens=2941, generated_tokens=612,
-        timings={"ingest": 0.41, "load model": 1.9, "generate": 38.2, "verify": 3.7},
+        timings={"anchors": 0.2, "select": 0.3, "prefill": 9.1, "decode": 27.5, "total": 38.0},
+        stages={"ingest": 0.41, "load model": 1.9, "generate": 38.2, "verify": 3.7},
+        embedder=ModelInfo(role="embedder", repo_id="sentence-transformers/all-MiniLM-L6-v2",
+                           sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+                           backend="sentence-transformers"),
         left_out=["d4:30", "d4:31"],
     )
     return VerifiedSummary(

@@ -1,0 +1,112 @@
+"""Batch throughput: cases per hour with --workers 1 and --workers 2 on this machine, and peak memory per worker.
+
+The same cases run twice in one invocation, each time into a fresh output folder, through `run_batch` (the code
+behind `summarizer batch`). Wall time includes starting the workers and loading the models, as a user's batch
+does. Cases are real events: the GVA incidents with the least text in ../shared/eval-data (one subfolder per
+incident, each article a JSON file), or copies of the seeds when that folder is absent.
+
+    python -m eval batch [--cases 4] [--workers 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from eval.results import write_section
+from summarizer.batch import BatchOptions, run_batch
+
+ROOT = Path(__file__).resolve().parent.parent
+GVA = ROOT.parent / "shared" / "eval-data" / "events" / "gva_incidents_dev.jsonl"
+
+
+def make_cases(folder: Path, count: int) -> str:
+    """Write `count` event folders; returns a description of them."""
+    if GVA.is_file():
+        incidents = [json.loads(line) for line in GVA.read_text(encoding="utf-8").splitlines() if line.strip()]
+        incidents.sort(key=lambda i: sum(len(d["text"]) for d in i["documents"]))
+        chosen = incidents[:count]
+        for incident in chosen:
+            case = folder / f"gva-{incident['incident_id']}"
+            case.mkdir(parents=True)
+            for k, doc in enumerate(incident["documents"]):
+                record = {"title": doc.get("title"), "text": doc["text"], "date": doc.get("dct"), "url": doc.get("url")}
+                (case / f"article{k}.json").write_text(json.dumps(record), encoding="utf-8")
+        chars = [sum(len(d["text"]) for d in i["documents"]) for i in chosen]
+        docs = [len(i["documents"]) for i in chosen]
+        return (f"{count} GVA incidents with the least text ({min(docs)}-{max(docs)} articles, "
+                f"{min(chars):,}-{max(chars):,} characters each)")
+    for n in range(count):
+        shutil.copytree(ROOT / "seeds", folder / f"seeds-{n}")
+    return f"{count} copies of the seeds (../shared/eval-data absent)"
+
+
+def measure(in_dir: Path, out_dir: Path, workers: int) -> dict:
+    started = time.perf_counter()
+    report = run_batch(in_dir, out_dir, group="folders", workers=workers, options=BatchOptions())
+    wall = time.perf_counter() - started
+    ran = [r for r in report.records if r.get("this_run")]
+    peak_by_worker: dict[int, float] = {}
+    for r in ran:
+        worker = r.get("worker") or {}
+        if "pid" in worker:
+            peak_by_worker[worker["pid"]] = max(peak_by_worker.get(worker["pid"], 0.0), worker["peak_rss_mb"])
+    return {
+        "workers": workers,
+        "cases": len(ran),
+        "done": sum(1 for r in ran if r["status"] == "done"),
+        "not_done": [f"{r['case']}: {r['status']} ({r.get('error', '')})" for r in ran if r["status"] != "done"],
+        "wall_s": wall,
+        "case_s": [r["timings"]["total"] for r in ran],
+        "cases_per_hour": len(ran) / wall * 3600,
+        "peak_rss_mb": sorted(peak_by_worker.values()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=4, help="events in the batch (default 4)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to compare")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        in_dir = Path(tmp) / "in"
+        described = make_cases(in_dir, args.cases)
+        results = [measure(in_dir, Path(tmp) / f"out-{w}", w) for w in args.workers]
+    load_after = os.getloadavg()
+    rows = []
+    for r in results:
+        per_case = sorted(r["case_s"])
+        rows.append(
+            f"| {r['workers']} | {r['done']}/{r['cases']} | {r['wall_s']:.0f} | {r['cases_per_hour']:.1f} | "
+            f"{per_case[len(per_case) // 2]:.0f} | {', '.join(f'{m:.0f}' for m in r['peak_rss_mb'])} |"
+        )
+    base = results[0]["cases_per_hour"]
+    ratios = ", ".join(f"--workers {r['workers']}: {r['cases_per_hour'] / base:.2f}x" for r in results[1:])
+    problems = [p for r in results for p in r["not_done"]]
+    body = (
+        f"Cases: {described}; outputs md, html, json; model `generator` on llama.cpp, threads per worker = "
+        f"{os.cpu_count()} cores / workers. Load average (1, 5, 15 min) before: "
+        f"{', '.join(f'{x:.1f}' for x in load_before)}; after: {', '.join(f'{x:.1f}' for x in load_after)} "
+        f"(other work on the machine slows every row; compare rows of one run only).\n\n"
+        "| workers | cases done | wall s (incl. model loading) | cases/hour | median s per case | "
+        "peak RSS per worker, MB |\n|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
+        f"Throughput relative to --workers {results[0]['workers']}: {ratios or 'n/a'}. "
+        f"Driver peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB.\n"
+        + (f"\nCases not done: {'; '.join(problems)}\n" if problems else "")
+    )
+    print(body)
+    write_section("Batch throughput", body)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

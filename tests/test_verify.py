@@ -1,0 +1,185 @@
+"""verify: every field of a summary is matched to source sentences, planted errors are flagged, and where the sources
+disagree the claim and the slot come out contested with each value tied to the sources that give it.
+
+These tests run the real pinned embedder (all-MiniLM-L6-v2, seconds on CPU) and the calibration in calibration.toml.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.claims import ClaimInput
+from summarizer.ingest import load_sources
+from summarizer.schema import EventSummary, Stance
+from summarizer.support import Calibration, CalibrationError, default_calibration, score_pairs
+from summarizer.verify import Status, check_claims, verify
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGGED = (Status.contradicted, Status.unsupported)
+GROUNDED = (Status.supported, Status.contested)
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return load_sources(ROOT / "seeds")
+
+
+@pytest.fixture(scope="module")
+def true_summary() -> EventSummary:
+    return EventSummary.model_validate_json((ROOT / "tests/data/seeds_summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def planted(true_summary, seeds):
+    """The seeds summary with four planted errors: a wrong number, place, date and a reversed stance."""
+    summary = true_summary.model_copy(deep=True)
+    summary.figures[0].value_min, summary.figures[0].text = 120, "120"
+    summary.location.place = "Mosul"
+    summary.date.value, summary.date.text = "2016-06-12", "12 June 2016"
+    summary.claims[0].stance = Stance.denies
+    return verify(summary, seeds)
+
+
+@pytest.fixture(scope="module")
+def verified(true_summary, seeds):
+    return verify(true_summary, seeds)
+
+
+def _status(verified, pointer: str) -> Status:
+    (claim,) = [c for c in verified.claims if c.pointer == pointer]
+    return claim.status
+
+
+def _file(sources, doc_id: str) -> str:
+    return sources.document(doc_id).path.rsplit("/", 1)[-1]
+
+
+# --- planted errors ------------------------------------------------------------------------------------------------------
+def test_a_wrong_number_is_flagged(planted):
+    assert _status(planted, "/figures/0") in FLAGGED
+
+
+def test_a_wrong_place_is_flagged(planted):
+    assert _status(planted, "/location") in FLAGGED
+
+
+def test_a_wrong_date_is_flagged(planted):
+    assert _status(planted, "/date") in FLAGGED
+
+
+def test_a_reversed_stance_is_contradicted_by_the_quote_it_reverses(planted):
+    (claim,) = [c for c in planted.claims if c.pointer == "/claims/0"]
+    assert claim.status is Status.contradicted
+    assert any("Oudi Al-Khadran" in e.text and "responsible" in e.text for e in claim.evidence)
+
+
+def test_fields_without_planted_errors_stay_grounded_next_to_planted_ones(planted):
+    for pointer in ("/event_type", "/actors/0", "/aftermath/0", "/claims/1"):
+        assert _status(planted, pointer) in GROUNDED, pointer
+
+
+# --- true fields ---------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("pointer", ["/location", "/date", "/figures/0", "/actors/0", "/claims/0", "/claims/1",
+                                     "/aftermath/0", "/event_type"])
+def test_true_fields_of_the_seeds_summary_are_supported_or_contested(verified, pointer):
+    assert _status(verified, pointer) in GROUNDED
+
+
+def test_evidence_points_at_exact_source_offsets(verified, seeds):
+    evidence = [e for c in verified.claims for e in c.evidence]
+    assert evidence
+    for e in evidence:
+        document = seeds.document(e.doc_id)
+        assert document.text[e.start:e.end] == e.text
+        assert seeds.sentence(e.sentence_id).text == e.text
+
+
+# --- sources that disagree -----------------------------------------------------------------------------------------------
+def test_twelve_police_killed_is_contested_because_another_report_gives_five_guards(verified, seeds):
+    (claim,) = [c for c in verified.claims if c.pointer == "/figures/0"]
+    assert claim.status is Status.contested
+    assert "five guards" in " ".join(claim.reasons)
+
+
+def _slot(verified, name: str) -> dict[str, set[str]]:
+    (slot,) = [s for s in verified.contested if s.slot == name]
+    return {v.value.lower(): {_file(verified.sources, d) for d in v.doc_ids} for v in slot.values}
+
+
+def test_killed_police_is_a_contested_slot_with_each_value_tied_to_its_sources(verified):
+    assert _slot(verified, "killed: police") == {
+        "12 police officers": {"000_108d603849a4caa9.txt", "002_d6adc25b9d441586.txt"},  # "twelve" in the second
+        "five guards": {"004_a072155b09cad796.txt"},
+    }
+
+
+def test_killed_prisoners_is_contested_fifty_against_thirty(verified):
+    values = _slot(verified, "killed: prisoners")
+    by_file = {f: v for v, files in values.items() for f in files}
+    assert by_file["000_108d603849a4caa9.txt"].startswith("50")
+    assert by_file["004_a072155b09cad796.txt"].startswith("30")
+
+
+def test_escaped_prisoners_lists_every_report_and_notes_the_values_overlap(verified):
+    (slot,) = [s for s in verified.contested if s.slot == "escaped: prisoners"]
+    values = {v.value.lower(): {_file(verified.sources, d) for d in v.doc_ids} for v in slot.values}
+    assert values["more than fifty prisoners"] == {"002_d6adc25b9d441586.txt"}
+    assert values["more than 40 prisoners"] == {"004_a072155b09cad796.txt"}
+    assert values["dozens of prisoners"] == {"000_108d603849a4caa9.txt"}
+    assert slot.incompatible is False  # more than 50, more than 40 and dozens can all be true at once
+
+
+def test_killed_police_values_cannot_all_be_true(verified):
+    (slot,) = [s for s in verified.contested if s.slot == "killed: police"]
+    assert slot.incompatible is True
+
+
+def test_a_copy_of_a_report_is_not_independent_support(seeds):
+    copy = next(d for d in seeds.documents if d.duplicate_of)
+    (claim,) = check_claims([ClaimInput("/0", "Authorities declared a curfew in Al-Khalis.")], seeds)
+    assert copy.id not in claim.supported_by + claim.contradicted_by + [e.doc_id for e in claim.evidence]
+
+
+# --- any claim text ------------------------------------------------------------------------------------------------------
+def test_arbitrary_claim_text_is_checked_and_null_fields_are_not_stated(seeds):
+    claims = [ClaimInput("/0", "A curfew was declared in Al Khalis."), ClaimInput("/1", ""),
+              ClaimInput("/2", "The prison was attacked with chemical weapons by the Iraqi army.")]
+    checked = check_claims(claims, seeds)
+    assert [c.status for c in checked] == [Status.supported, Status.not_stated, Status.unsupported]
+    assert checked[0].score >= default_calibration().threshold > checked[2].score
+
+
+def test_faithfulness_counts_supported_over_checkable_claims(planted):
+    f = planted.faithfulness
+    assert f.checkable == len([c for c in planted.claims if c.status is not Status.not_stated])
+    assert f.supported == f.counts["supported"] + f.counts["contested"]
+    assert f.score == pytest.approx(f.supported / f.checkable, abs=1e-4)
+    assert f.counts["contradicted"] + f.counts["unsupported"] >= 4
+
+
+def test_plain_document_pairs_score_a_changed_number_below_the_true_sentence():
+    document = ("Police said three armed men robbed a security van outside a bank in Glasgow on Tuesday. "
+                "Nobody was injured in the robbery.")
+    true, wrong = score_pairs(document, ["Three armed men robbed a security van in Glasgow.",
+                                         "Seven armed men robbed a security van in Glasgow."])
+    assert true.score > wrong.score
+    assert true.cosine > 0.5  # the baseline cannot tell them apart as well: both are near-copies
+
+
+# --- calibration ---------------------------------------------------------------------------------------------------------
+def test_calibration_is_versioned_and_pinned_to_the_embedder():
+    calibration = Calibration.load()
+    text = (ROOT / "calibration.toml").read_text()
+    assert calibration.version >= 1 and "fitted_on" in text and "[metrics.qags_cnndm]" in text
+    assert 0 < calibration.threshold < 1
+
+
+def test_a_calibration_fitted_with_another_embedder_is_refused(tmp_path):
+    text = (ROOT / "calibration.toml").read_text()
+    sha = Calibration.load().embedder_sha256
+    other = tmp_path / "calibration.toml"
+    other.write_text(text.replace(sha, "0" * 64))
+    with pytest.raises(CalibrationError, match="refit"):
+        Calibration.load(other)
