@@ -376,6 +376,12 @@ def read_record(case_dir: Path) -> dict | None:
     return None
 
 
+def is_done(case_dir: Path, record: dict | None, key: str) -> bool:
+    """Finished with these inputs and settings, and every output it lists is still there."""
+    return bool(record) and record.get("status") == "done" and record.get("key") == key \
+        and all((case_dir / name).is_file() for name in record.get("outputs", []))
+
+
 def _record(outcome: CaseOutcome, case: Case, input_errors: list[str]) -> dict:
     record = {
         "case": outcome.name,
@@ -673,9 +679,9 @@ def run_batch(in_dir: str | os.PathLike, out_dir: str | os.PathLike, *, group: G
             inputs, unreadable[case.name] = _read_inputs(in_dir, case)
             keys[case.name] = case_key(case, inputs, settings)
             record = read_record(cases_dir / case.name)
-            if record is not None:
+            if is_done(cases_dir / case.name, record, keys[case.name]):
                 records[case.name] = record
-            if not (record and record.get("status") == "done" and record.get("key") == keys[case.name]):
+            else:
                 jobs.append(CaseJob(case.name, keys[case.name], inputs, options))
         ran: set[str] = set()
         write_index(out_dir, index_rows(cases, records, keys, ran))

@@ -1,5 +1,6 @@
 """batch: cases from a folder, grouping loose files, atomic publishing, resume after kill -9, the Ray engine."""
 
+import fcntl
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.batch import (
+    BatchError,
     BatchOptions,
     CaseOutcome,
     case_key,
@@ -20,6 +22,7 @@ from summarizer.batch import (
     publish_case,
     read_record,
     recover,
+    run_batch,
     run_settings,
 )
 from summarizer.grouping import Case, GroupingError, discover_cases, plan_cases, read_grouping, write_grouping
@@ -186,6 +189,24 @@ def test_the_index_has_one_row_per_case_and_calls_a_record_with_an_old_key_pendi
     records = {"a": {"case": "a", "status": "done", "key": "new"}, "b": {"case": "b", "status": "done", "key": "old"}}
     rows = index_rows(cases, records, {"a": "new", "b": "now"}, ran={"a"})
     assert [(r["case"], r["status"], r["this_run"]) for r in rows] == [("a", "done", True), ("b", "pending", False)]
+
+
+def test_an_empty_folder_is_reported_as_skipped_and_indexed_without_starting_a_worker(tmp_path):
+    (tmp_path / "in" / "empty").mkdir(parents=True)
+    report = run_batch(tmp_path / "in", tmp_path / "out")
+    assert [(r["case"], r["status"], r["error"]) for r in report.records] == [
+        ("empty", "skipped", "empty folder: no files to read")]
+    assert index_of(tmp_path / "out") == report.records
+    assert json.loads((tmp_path / "out" / "grouping.json").read_text())["cases"][0]["name"] == "empty"
+
+
+def test_a_second_batch_on_the_same_output_folder_is_refused_while_one_runs(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").mkdir()
+    with open(tmp_path / "out" / ".batch.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(BatchError, match="another batch is writing"):
+            run_batch(tmp_path / "in", tmp_path / "out")
 
 
 # --- the real pipeline ------------------------------------------------------------------------------------------
