@@ -285,9 +285,15 @@ def run_settings(options: BatchOptions) -> dict:
 def _read_inputs(in_dir: Path, case: Case) -> tuple[dict[str, bytes], list[str]]:
     """The case's file bytes by their path in the case folder, and a reason for each file that cannot be read."""
     inputs, problems = {}, []
+    allowed = (in_dir.resolve(), (in_dir / case.root).resolve())
     for rel, staged in case.layout().items():
+        path = in_dir / rel
+        if path.is_symlink() and not path.resolve().is_relative_to(allowed[0]) \
+                and not path.resolve().is_relative_to(allowed[1]):
+            problems.append(f"{rel}: symlink points outside the input folder; not followed")
+            continue
         try:
-            inputs[staged] = (in_dir / rel).read_bytes()
+            inputs[staged] = path.read_bytes()
         except OSError as err:
             problems.append(f"{rel}: cannot be read ({err.strerror or err})")
     return inputs, problems

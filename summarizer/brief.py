@@ -114,10 +114,10 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
     timings: dict[str, float] = {}
     with _stage("ingest", report, timings) as stage:
         sources = load_sources(folder)
+        if not sources.documents:
+            reasons = "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped[:5]) or "the folder is empty"
+            raise BriefError("ingest", f"no readable article in {folder} ({reasons})")
         stage.update(f"{len(sources.documents)} documents, {len(sources.canonical)} independent reports")
-    if not sources.documents:
-        reasons = "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped[:5]) or "the folder is empty"
-        raise BriefError("ingest", f"no readable article in {folder} ({reasons})")
     # The model runtimes and the embedder (torch) are imported only once there is something to brief.
     from summarizer.backends import load_backend
     from summarizer.generate import generate, model_info
@@ -138,5 +138,5 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
     verified = verified.model_copy(update={"meta": meta})
     with _stage("render", report, timings) as stage:
         paths = write_outputs(verified, out_dir, formats)
-        stage.update(", ".join(str(p) for p in paths.values()))
+        stage.update(f"{len(paths)} files in {out_dir}")
     return BriefResult(verified=verified, paths=paths, timings=timings)

@@ -393,16 +393,17 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
         try:
             result = brief(folder, target, model=model, backend=backend, formats=chosen, progress=show)
         except BriefError as err:
+            bar.remove_task(tasks[err.stage])  # the error below names the stage that failed
             bar.stop()
             raise click.ClickException(str(err)) from None
     counts = result.status_counts()
     verified = result.verified
-    out.print(Text(verified.summary.headline, style="bold"))
+    out.print(Text(verified.summary.headline, style="bold"), soft_wrap=True)
     out.print(f"{len(verified.claims)} fields checked: " + " · ".join(f"{counts[s]} {s.value}" for s in Status)
               + f" (faithfulness {verified.faithfulness.score:.2f}); "
-              + f"{len(verified.contested)} facts contested between sources")
+              + f"{len(verified.contested)} facts contested between sources", soft_wrap=True)
     for fmt, path in result.paths.items():
-        out.print(Text(f"{fmt:>4}: {path}"))
+        out.print(Text(f"{fmt:>4}: {path}"), soft_wrap=True)  # unwrapped, so the path can be copied
 
 
 @main.command("batch")

@@ -16,6 +16,7 @@ rerun: a saved grouping is honoured as written (see `read_grouping`).
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
@@ -104,7 +105,7 @@ def plan_cases(in_dir: str | Path, group: GroupMode, saved: list[Case] | None,
         gone = [f for f in case.files if f not in present]
         if gone:
             notes.append(f"{case.name}: {len(gone)} listed file(s) no longer in {root}: {', '.join(gone)}")
-        if kept or not case.files:
+        if kept or (not case.files and case.root and (root / case.root).is_dir()):
             cases.append(replace(case, files=kept))
         else:
             notes.append(f"{case.name}: dropped (none of its files are left)")
@@ -135,13 +136,11 @@ def _scan(root: Path, exclude: tuple[Path, ...]) -> tuple[list[Case], list[str]]
     entries = sorted(p for p in root.iterdir() if not p.name.startswith(".") and p.resolve() not in excluded)
     folders = []
     for folder in (p for p in entries if p.is_dir()):
-        files = tuple(sorted(
-            f.relative_to(root).as_posix()
-            for f in folder.rglob("*")
-            if f.is_file() and not any(part.startswith(".") for part in f.relative_to(root).parts)
-            and not any(f.resolve().is_relative_to(x) for x in excluded)
-        ))
-        folders.append(Case(name=folder.name, files=files, how="folder", root=folder.name))
+        files = []
+        for here, dirnames, filenames in os.walk(folder):  # symlinked folders inside are not followed, as in ingest
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and (Path(here) / d).resolve() not in excluded]
+            files += [(Path(here) / n).relative_to(root).as_posix() for n in filenames if not n.startswith(".")]
+        folders.append(Case(name=folder.name, files=tuple(sorted(files)), how="folder", root=folder.name))
     return folders, [p.name for p in entries if p.is_file()]
 
 

@@ -19,6 +19,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from summarizer.checks import numbers, run_all
 from summarizer.checks.base import Check
@@ -38,11 +39,19 @@ FEATURES = (
     "bigram_document",  # share of the claim's content-word bigrams found in the document
     "novel_words",  # claim content words absent from the document (capped, scaled to [0, 1])
     "entity_missing",  # the claim names an entity the document does not
-    "number_conflict",  # the document gives a different value for the claim's number
-    "number_missing",  # the document gives no comparable number
-    "date_conflict",
-    "date_missing",
-    "negation_mismatch",  # the best passage and the claim disagree on negation
+    "number_conflict",  # the checked sentence gives a different value for the claim's number
+    "number_missing",  # the document never gives the claim's number
+    "date_conflict",  # the checked sentence gives a different date
+    "date_missing",  # the document gives no date compatible with the claim's
+    "negation_mismatch",  # the checked sentence and the claim disagree on negation
+    "bigram_passage",  # share of the claim's word bigrams (all words) found in the best passage: order, swaps
+    "fuzz_sentence",  # character-level partial match of the claim in the checked sentence
+)
+# Evidence of absence or conflict may only lower the score, evidence of support only raise it: the fit is
+# constrained to these signs, so a quirk of the dev data can never make a failed check count in a claim's favour.
+PENALTIES = frozenset(
+    {"novel_words", "entity_missing", "number_conflict", "number_missing", "date_conflict", "date_missing",
+     "negation_mismatch"}
 )
 
 Encode = Callable[[list[str]], np.ndarray]
@@ -77,6 +86,11 @@ def _stemmer():
     return snowballstemmer.stemmer("english")
 
 
+def word_stems(text: str) -> list[str]:
+    """Stems of every word, function words included: bigrams of these keep order and negation ('did not')."""
+    return [_stem(w) for w in _TOKEN.findall(text.lower())]
+
+
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry content, in order: what a claim must share with its evidence."""
     stop = _stop_words()
@@ -101,6 +115,7 @@ class IndexedDocument:
 
     def __post_init__(self) -> None:
         self.stems = [content_stems(s) for s in self.sentences]
+        self.words = [word_stems(s) for s in self.sentences]
         self.vocabulary = {stem for stems in self.stems for stem in stems}
         self.bigrams = {pair for stems in self.stems for pair in _bigrams(stems)}
         self.text = " ".join(self.sentences)
@@ -207,6 +222,11 @@ def assess(claim: str, claim_vector: np.ndarray, doc: IndexedDocument) -> Suppor
     top_windows = np.argsort(-window_cos)[:TOP_PASSAGES]
     window = Passage(*doc.windows[top_windows[0]], float(window_cos[top_windows[0]]))
     lex_passage = max(recall({s for i in range(*_span(doc.windows[w])) for s in doc.stems[i]}) for w in top_windows)
+    claim_pairs = _bigrams(word_stems(claim))
+    bigram_passage = max(
+        len(claim_pairs & _bigrams([t for i in range(*_span(doc.windows[w])) for t in doc.words[i]])) / len(claim_pairs)
+        for w in top_windows
+    ) if claim_pairs else 1.0
     top_sentences = np.argsort(-sentence_cos)[:TOP_PASSAGES]
     checked = int(max(top_sentences, key=lambda i: sentence_cos[i] + recall(doc.stems[i])))
     sentence_checks = run_all(claim, doc.sentences[checked], doc.ref_date)
@@ -227,6 +247,8 @@ def assess(claim: str, claim_vector: np.ndarray, doc: IndexedDocument) -> Suppor
         "date_conflict": float(sentence_checks["dates"].verdict == "mismatch"),
         "date_missing": float(document_checks["dates"].verdict in ("absent", "mismatch")),
         "negation_mismatch": float(sentence_checks["negation"].verdict == "mismatch"),
+        "bigram_passage": bigram_passage,
+        "fuzz_sentence": fuzz.partial_ratio(claim.lower(), doc.sentences[checked].lower()) / 100,
     }
     features = np.array([values[name] for name in FEATURES], dtype=np.float64)
     return Support(features, checked, window, sentence_cos, sentence_checks, document_checks)

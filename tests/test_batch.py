@@ -128,6 +128,15 @@ def test_grouping_json_round_trips_and_an_edited_grouping_is_honoured_with_new_f
     assert any("storm" in note for note in notes)
 
 
+def test_a_symlink_to_a_file_outside_the_input_folder_is_not_read(tmp_path):
+    (tmp_path / "secret.txt").write_text("not an article")
+    (tmp_path / "in" / "case").mkdir(parents=True)
+    (tmp_path / "in" / "case" / "link.txt").symlink_to(tmp_path / "secret.txt")
+    report = run_batch(tmp_path / "in", tmp_path / "out")
+    assert [(r["case"], r["status"], r["error"]) for r in report.records] == [
+        ("case", "skipped", "case/link.txt: symlink points outside the input folder; not followed")]
+
+
 def test_a_grouping_that_puts_one_file_in_two_cases_is_refused(tmp_path):
     (tmp_path / "a.txt").write_text(QUAKE)
     grouping = tmp_path / "g.json"

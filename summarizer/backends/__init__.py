@@ -23,13 +23,25 @@ BACKENDS = tuple(_BACKENDS)
 
 @dataclass(frozen=True)
 class Choice:
-    """Exactly one of these strings (emitted verbatim, no quotes)."""
+    """Exactly one of these strings, emitted without quotes. The first letter may come in either case: a model that
+    wants to open its answer with a capital would otherwise be forced onto an unlikely token, and greedy decoding
+    then picks among the options almost at random (measured: 'the prison break' vs 'a different event' gave one
+    constant answer, 'The ...' was what the model wrote). `canonical` maps what was emitted back to an option."""
 
     options: tuple[str, ...]
 
     def __post_init__(self):
         if not self.options or len(set(self.options)) != len(self.options):
             raise ValueError(f"a Choice needs distinct options, got {self.options!r}")
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        variants = (v for o in self.options for v in (o, o[:1].swapcase() + o[1:]))
+        return tuple(dict.fromkeys(variants))
+
+    def canonical(self, text: str) -> str | None:
+        text = text.strip()
+        return next((o for o in self.options if text in (o, o[:1].swapcase() + o[1:])), None)
 
 
 OutputType = Union[type[BaseModel], dict, Choice, None]
@@ -81,7 +93,7 @@ class Backend(Protocol):
         """Tokens `text` takes with this model's tokenizer (for prompt budgets)."""
 
     def complete(self, prompt: str, output: OutputType, *, max_tokens: int, repeat_penalty: float = 1.0) -> Completion:
-        """Greedy completion of `prompt`, constrained to `output`."""
+        """Greedy completion of `prompt`, constrained to `output` (for a Choice, `text` is the option as given)."""
 
 
 class BackendError(RuntimeError):

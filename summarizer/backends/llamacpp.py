@@ -22,8 +22,8 @@ def _threads() -> int:
 
 
 def choice_grammar(choice: Choice) -> str:
-    """GBNF accepting exactly one of the options (JSON string escapes are valid GBNF literal escapes)."""
-    return "root ::= " + " | ".join(json.dumps(option, ensure_ascii=False) for option in choice.options)
+    """GBNF accepting exactly one spelling of one option (JSON string escapes are valid GBNF literal escapes)."""
+    return "root ::= " + " | ".join(json.dumps(option, ensure_ascii=False) for option in choice.spellings)
 
 
 class LlamaCppBackend:
@@ -92,6 +92,8 @@ class LlamaCppBackend:
         end = time.perf_counter()
         first = first or end
         text = llm.detokenize(generated, prev_tokens=tokens).decode("utf-8", errors="replace")
+        if isinstance(output, Choice):
+            text = output.canonical(text) or text
         return Completion(
             text=text,
             prompt_tokens=len(tokens),

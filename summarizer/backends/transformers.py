@@ -103,7 +103,7 @@ class TransformersBackend:
             if output is None:
                 target = None
             elif isinstance(output, Choice):
-                target = outlines.types.Choice(list(output.options))
+                target = outlines.types.Choice(list(output.spellings))
             else:
                 target = JsonSchema({**json_schema_of(output), "x-guidance": _COMPACT_JSON})
             self._generators[key] = outlines.Generator(self._model, target, backend="llguidance")
@@ -121,6 +121,8 @@ class TransformersBackend:
             streamer=clock,
         )
         end = time.perf_counter()
+        if isinstance(output, Choice):
+            text = output.canonical(text) or text
         first = clock.first_token_at or end
         return Completion(
             text=text,

@@ -45,10 +45,6 @@ def is_flagged(status: Status) -> bool:
     return status in FLAGGED
 
 
-def status_icon(status: Status) -> str:
-    return STATUS_ICONS[status]
-
-
 def status_class(status: Status) -> str:
     """A CSS class name for the status ('not stated' has a space)."""
     return status.value.replace(" ", "-")
@@ -240,10 +236,8 @@ def md_code(value: object) -> MdSafe:
 
 
 FILTERS = {
-    "status_icon": status_icon,
     "status_class": status_class,
     "cite_numbers": cite_numbers,
-    "report_label": report_label,
     "reporters": reporters,
     "captures": captures,
     "evidence_ids": evidence_ids,
