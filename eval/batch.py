@@ -2,7 +2,7 @@
 
 The same cases run twice in one invocation, each time into a fresh output folder, through `run_batch` (the code
 behind `summarizer batch`). Wall time includes starting the workers and loading the models, as a user's batch
-does. Cases are real events: the GVA incidents with the least text in ../shared/eval-data (one subfolder per
+does. Cases are real events: GVA incidents of typical short-news size from ../shared/eval-data (one subfolder per
 incident, each article a JSON file), or copies of the seeds when that folder is absent.
 
     python -m eval batch [--cases 4] [--workers 1 2]
@@ -25,14 +25,14 @@ from summarizer.batch import BatchOptions, run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 GVA = ROOT.parent / "shared" / "eval-data" / "events" / "gva_incidents_dev.jsonl"
+SIZE = (2_000, 6_000)  # characters of article text per incident: short news events, a third to half the seeds
 
 
 def make_cases(folder: Path, count: int) -> str:
     """Write `count` event folders; returns a description of them."""
     if GVA.is_file():
         incidents = [json.loads(line) for line in GVA.read_text(encoding="utf-8").splitlines() if line.strip()]
-        incidents.sort(key=lambda i: sum(len(d["text"]) for d in i["documents"]))
-        chosen = incidents[:count]
+        chosen = [i for i in incidents if SIZE[0] <= sum(len(d["text"]) for d in i["documents"]) <= SIZE[1]][:count]
         for incident in chosen:
             case = folder / f"gva-{incident['incident_id']}"
             case.mkdir(parents=True)
@@ -41,8 +41,8 @@ def make_cases(folder: Path, count: int) -> str:
                 (case / f"article{k}.json").write_text(json.dumps(record), encoding="utf-8")
         chars = [sum(len(d["text"]) for d in i["documents"]) for i in chosen]
         docs = [len(i["documents"]) for i in chosen]
-        return (f"{count} GVA incidents with the least text ({min(docs)}-{max(docs)} articles, "
-                f"{min(chars):,}-{max(chars):,} characters each)")
+        return (f"the first {len(chosen)} GVA incidents with {SIZE[0]:,}-{SIZE[1]:,} characters of articles "
+                f"({min(docs)}-{max(docs)} articles, {min(chars):,}-{max(chars):,} characters each)")
     for n in range(count):
         shutil.copytree(ROOT / "seeds", folder / f"seeds-{n}")
     return f"{count} copies of the seeds (../shared/eval-data absent)"

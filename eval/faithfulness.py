@@ -123,6 +123,89 @@ def load_units(data: Path, cap_wice: int | None) -> list[Unit]:
     return units
 
 
+# --- field claims: sentences rendered from the schema, on GVA incidents ----------------------------------------------------
+EVENTS = ROOT.parent / "shared" / "eval-data" / "events" / "gva_incidents_dev.jsonl"
+FIELD_POINTERS = ("/date", "/location", "/figures/0", "/figures/1")
+
+
+@dataclass
+class FieldClaim:
+    """A claim rendered from a structured field (claims.claims_from_summary) against all of one incident's articles:
+    the gold value (label 1) or a planted error (label 0: another incident's place, a date off by days, a count off
+    by a few). Summary sentences and field sentences read differently, so the runtime threshold for field claims is
+    fitted on these."""
+
+    incident: str
+    pointer: str
+    text: str
+    label: int
+    fit: bool
+    documents: list[tuple[list[str], object]]
+    rows: np.ndarray | None = None  # features per document
+    cosine: float = float("nan")
+
+
+def _gva_summary(date: str, city: str, state: str, killed: int, injured: int):
+    from summarizer.schema import EventDate, EventSummary, Figure, FigureKind, Location
+
+    figures = [Figure(kind=kind, group="person" if n == 1 else "people", value_min=n, text=str(n))
+               for kind, n in ((FigureKind.killed, killed), (FigureKind.injured, injured))]
+    return EventSummary(headline="-", bottom_line="-", event_type="shooting",
+                        date=EventDate(value=date, precision="day", text=date),
+                        location=Location(place=city, region=state), figures=figures)
+
+
+def load_field_claims(path: Path, cap: int) -> list[FieldClaim]:
+    from datetime import date, timedelta
+
+    from summarizer.claims import claims_from_summary
+
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    rows = sorted(rows, key=lambda r: _key(r["incident_id"] + str(SEED)))[:cap]
+    rng = np.random.default_rng(SEED)
+    out = []
+    for row in rows:
+        documents = [(split_sentences(d["text"]) or [d["text"]], _day(d.get("dct"))) for d in row["documents"]
+                     if d.get("text", "").strip()]
+        other = next(r for r in rng.permutation(rows) if r["state"] != row["state"])
+        shifted = date.fromisoformat(row["date"]) + timedelta(days=int(rng.choice([-1, 1]) * rng.integers(2, 45)))
+        true = _gva_summary(row["date"], row["city_or_county"], row["state"], row["num_killed"], row["num_injured"])
+        wrong = _gva_summary(shifted.isoformat(), other["city_or_county"], other["state"],
+                             row["num_killed"] + int(rng.integers(1, 4)), row["num_injured"] + int(rng.integers(1, 4)))
+        fit = int(hashlib.sha1(f"{SEED}:gva:{row['incident_id']}".encode()).hexdigest(), 16) % 2 == 0
+        for summary, label in ((true, 1), (wrong, 0)):
+            for claim in claims_from_summary(summary):
+                counted = claim.pointer.startswith("/figures/")
+                if claim.pointer in FIELD_POINTERS and not (counted and summary is true and
+                                                            summary.figures[int(claim.pointer[-1])].value_min == 0):
+                    out.append(FieldClaim(row["incident_id"], claim.pointer, claim.text, label, fit, documents))
+    return out
+
+
+def _day(value: str | None):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def featurise_fields(claims: list[FieldClaim], encode) -> None:
+    by_incident: dict[str, list[FieldClaim]] = {}
+    for claim in claims:
+        by_incident.setdefault(claim.incident, []).append(claim)
+    for group in by_incident.values():
+        docs = group[0].documents
+        indexed = index_documents([d for d, _ in docs], [ref for _, ref in docs], encode)
+        vectors = encode([c.text for c in group])
+        for claim, vector in zip(group, vectors):
+            claim.rows = np.stack([assess(claim.text, vector, doc).features for doc in indexed])
+            claim.cosine = max(float((doc.vectors @ vector).max()) for doc in indexed)
+    if hasattr(encode, "save"):
+        encode.save()
+
+
 # --- embeddings, cached on disk per embedder -------------------------------------------------------------------------
 class DiskCachedEncoder:
     """default_encode, remembering every vector on disk so a rerun does not embed the benchmarks again."""

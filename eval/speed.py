@@ -3,6 +3,7 @@
 Run 1 is what a user waits for: imports, both models loaded from disk, every sentence embedded. Later runs (`--repeat`)
 reuse the loaded models and the embedder's memo of texts it has seen, which is the steady state of a batch worker,
 minus the cost of embedding a new case's sentences (on the seeds that is part of run 1's verify).
+Each stage gets wall time and CPU time (all threads of this process; steadier than wall time on shared cores).
 Memory is the process's resident set (VmRSS) after each stage and its peak so far (VmHWM), read from /proc.
 """
 
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -26,15 +29,35 @@ def memory_mib() -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads: unlike wall time, barely moved by other jobs on shared cores."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Row:
+    stage: str
+    wall: float
+    cpu: float
+    rss: float
+    peak: float
+
+
 class StageLog:
-    """Wall time and memory at the end of every stage, in the order stages finish."""
+    """Wall time, CPU time and memory at the end of every stage, in the order stages finish."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[str, float, float, float]] = []
+        self.rows: list[Row] = []
+        self.cpu_mark = cpu_seconds()
 
-    def record(self, stage: str, seconds: float) -> None:
-        self.rows.append((stage, seconds, *memory_mib()))
-        print(f"{stage}: {seconds:.2f} s, RSS {self.rows[-1][2]:.0f} MiB", file=sys.stderr, flush=True)
+    def record(self, stage: str, wall: float, cpu_since: float | None = None) -> None:
+        """CPU time is counted from the previous record (stages run back to back) or from `cpu_since`."""
+        now = cpu_seconds()
+        self.rows.append(Row(stage, wall, now - (self.cpu_mark if cpu_since is None else cpu_since), *memory_mib()))
+        self.cpu_mark = now
+        row = self.rows[-1]
+        print(f"{stage}: {wall:.2f} s wall, {row.cpu:.2f} s CPU, RSS {row.rss:.0f} MiB", file=sys.stderr, flush=True)
 
     def timed(self, stage: str, work):
         started = time.perf_counter()
@@ -59,24 +82,24 @@ def run(model: str, backend: str, repeat: int) -> tuple[list[StageLog], list]:
                 log.record(event.stage, event.seconds)
 
         with tempfile.TemporaryDirectory(prefix="summarizer-speed-") as out_dir:
+            log.cpu_mark = started_cpu = cpu_seconds()
             started = time.perf_counter()
             results.append(brief(SEEDS, out_dir, model=model, backend=backend, progress=on_event))
-            log.record("brief total", time.perf_counter() - started)
+            log.record("brief total", time.perf_counter() - started, cpu_since=started_cpu)
     return logs, results
 
 
 def table(logs: list[StageLog]) -> str:
-    cold = logs[0].rows
     warm: dict[str, list[float]] = {}
     for log in logs[1:]:
-        for stage, seconds, *_ in log.rows:
-            warm.setdefault(stage, []).append(seconds)
-    warm_header = f" later runs, median of {len(logs) - 1} (s) |" if warm else ""
-    lines = [f"| stage | run 1 (s) |{warm_header} RSS after (MiB) | peak RSS so far (MiB) |",
-             "|---|---:|" + ("---:|" if warm else "") + "---:|---:|"]
-    for stage, seconds, rss, peak in cold:
-        later = f" {statistics.median(warm[stage]):.2f} |" if stage in warm else (" |" if warm else "")
-        lines.append(f"| {stage} | {seconds:.2f} |{later} {rss:.0f} | {peak:.0f} |")
+        for row in log.rows:
+            warm.setdefault(row.stage, []).append(row.wall)
+    later = f" later runs: wall (s), median of {len(logs) - 1} |" if warm else ""
+    lines = [f"| stage | run 1: wall (s) | run 1: CPU (s) |{later} RSS after (MiB) | peak RSS so far (MiB) |",
+             "|---|---:|---:|" + ("---:|" if warm else "") + "---:|---:|"]
+    for row in logs[0].rows:
+        warm_cell = (f" {statistics.median(warm[row.stage]):.2f} |" if row.stage in warm else " |") if warm else ""
+        lines.append(f"| {row.stage} | {row.wall:.2f} | {row.cpu:.2f} |{warm_cell} {row.rss:.0f} | {row.peak:.0f} |")
     return "\n".join(lines)
 
 
@@ -107,8 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     logs, results = run(args.model, args.backend, args.repeat)
     body = (
         f"{table(logs)}\n\n{generation_details(results[0])}\n"
-        f"Peak RSS of the whole process: {memory_mib()[1]:.0f} MiB. Load average at start: "
-        f"{load[0]:.2f} (other work shares these cores, so timings carry that noise).\n"
+        f"Peak RSS of the whole process: {memory_mib()[1]:.0f} MiB. Load average (1 min) at start {load[0]:.2f}, at end "
+        f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores: other jobs share these cores, so wall times carry that "
+        f"noise; CPU time (all threads of this process) is the steadier number.\n"
     )
     print(body)
     if not args.no_write:

@@ -467,6 +467,7 @@ def local_outcomes(jobs: list[CaseJob], workers: int, options: BatchOptions, scr
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_pool_worker,
                                    initargs=(options, events, os.getpid()))
         running: dict = {}
+        finished_all = False
         try:
             while queue or running:
                 while queue and len(running) < workers:
@@ -489,8 +490,13 @@ def local_outcomes(jobs: list[CaseJob], workers: int, options: BatchOptions, scr
                                            "rerun to retry")
                     running.clear()
                     break
+            else:
+                finished_all = True
         finally:
-            _stop_pool(pool)
+            if finished_all:
+                pool.shutdown(wait=True)
+            else:
+                _stop_pool(pool)
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:

@@ -70,7 +70,10 @@ def render_date(value: str) -> str:
 def render_figure(figure: Figure) -> str:
     amount = figure.text.strip().rstrip(".")
     counted = amount if figure.group.lower() in amount.lower() else f"{amount} {figure.group}"
-    sentence = f"{counted} {FIGURE_VERBS[figure.kind]}"
+    verb = FIGURE_VERBS[figure.kind]
+    if figure.value_min == 1 and figure.value_max is None:
+        verb = verb.replace("were ", "was ")
+    sentence = f"{counted} {verb}"
     if figure.reported_by:
         sentence += f", according to {figure.reported_by}"
     return _capitalised(sentence) + "."
