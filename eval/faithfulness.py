@@ -31,6 +31,7 @@ from summarizer.support import (
     FEATURES,
     PENALTIES,
     Calibration,
+    LinearModel,
     assess,
     default_encode,
     index_documents,
@@ -51,6 +52,8 @@ REPORTED = ("qags_cnndm", "qags_xsum", "frank", "frank_xsum", "frank_cnndm", "su
 # label also counts omissions, which no faithfulness check can see), so they are measured, not trained on.
 TRAIN_SETS = ("qags_cnndm", "qags_xsum", "frank", "summac_factcc", "falke", "wice")
 REGULARISATION = 0.1  # C of the logistic regression, chosen by repeated 2-fold cross-validation inside the fit halves
+FIELD_REGULARISATION = 1.0  # C of the field-claim model (chosen on the GVA fit half)
+FIELD_INCIDENTS = 100  # GVA incidents whose gold fields (and planted errors) calibrate the field-claim model
 # The datasets whose fit halves choose the single runtime threshold (frank's subsets are inside frank).
 THRESHOLD_SETS = ("qags_cnndm", "qags_xsum", "frank", "summac_factcc", "summac_summeval", "summac_polytope", "wice")
 
@@ -297,7 +300,7 @@ def training_rows(units: list[Unit]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return x, y, weights * len(y) / weights.sum()
 
 
-def fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, float]:
+def fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray, c: float = REGULARISATION) -> tuple[np.ndarray, float]:
     """Weighted logistic regression with an L2 penalty (1 / 2C), each weight held to its sign (support.PENALTIES:
     <= 0, the rest >= 0). Plain L-BFGS-B: scikit-learn's LogisticRegression has no sign constraints."""
     from scipy.optimize import minimize
@@ -306,9 +309,9 @@ def fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, 
 
     def loss(p: np.ndarray) -> tuple[float, np.ndarray]:
         z = x @ p[:n] + p[n]
-        value = np.sum(weights * (np.logaddexp(0, z) - y * z)) + 0.5 / REGULARISATION * np.sum(p[:n] ** 2)
+        value = np.sum(weights * (np.logaddexp(0, z) - y * z)) + 0.5 / c * np.sum(p[:n] ** 2)
         g = weights * (1 / (1 + np.exp(-z)) - y)
-        return value, np.concatenate([x.T @ g + p[:n] / REGULARISATION, [g.sum()]])
+        return value, np.concatenate([x.T @ g + p[:n] / c, [g.sum()]])
 
     bounds = [(None, 0.0) if name in PENALTIES else (0.0, None) for name in FEATURES] + [(None, None)]
     result = minimize(loss, np.zeros(n + 1), jac=True, method="L-BFGS-B", bounds=bounds)
@@ -408,9 +411,43 @@ def pairwise(units: list[Unit], scores: np.ndarray, eval_only: bool = True) -> t
     return share(np.array([u.cosine for u in units])), share(scores), len(pairs)
 
 
+def fit_fields(claims: list[FieldClaim]) -> tuple[np.ndarray, float, float]:
+    """The field-claim model, fitted on the fit half: each claim's row is its most similar document's (by cosine);
+    its threshold maximises balanced accuracy there, scoring a claim by its best document as the runtime does."""
+    train = [c for c in claims if c.fit]
+    x = np.stack([c.rows[int(np.argmax(c.rows[:, 0]))] for c in train])
+    y = np.array([c.label for c in train])
+    weights, intercept = fit(x, y, np.ones(len(y)), FIELD_REGULARISATION)
+    threshold = best_threshold(y, field_scores(train, weights, intercept))
+    return weights, intercept, threshold
+
+
+def field_scores(claims: list[FieldClaim], weights: np.ndarray, intercept: float) -> np.ndarray:
+    return np.array([float((1 / (1 + np.exp(-(c.rows @ weights + intercept)))).max()) for c in claims])
+
+
+def evaluate_fields(claims: list[FieldClaim], weights: np.ndarray, intercept: float, threshold: float) -> tuple[Row, dict]:
+    scores = field_scores(claims, weights, intercept)
+    fit_mask = np.array([c.fit for c in claims], dtype=bool)
+    labels = np.array([c.label for c in claims])
+    cosine = np.array([c.cosine for c in claims])
+    ev = ~fit_mask
+    cos_t = best_threshold(labels[fit_mask], cosine[fit_mask])
+    row = Row("gva_fields", int(ev.sum()), int(labels[ev].sum()),
+              auc(labels[ev], cosine[ev]), balanced_accuracy(labels[ev], (cosine[ev] >= cos_t).astype(int)),
+              auc(labels[ev], scores[ev]), balanced_accuracy(labels[ev], (scores[ev] >= threshold).astype(int)),
+              balanced_accuracy(labels[ev], (scores[ev] >= threshold).astype(int)),
+              auc_gain_interval(labels[ev], scores[ev], cosine[ev]))
+    by_field = {}
+    for pointer in FIELD_POINTERS:
+        pick = np.array([c.pointer == pointer for c in claims]) & ev
+        by_field[pointer] = (auc(labels[pick], cosine[pick]), auc(labels[pick], scores[pick]), int(pick.sum()))
+    return row, by_field
+
+
 # --- output ---------------------------------------------------------------------------------------------------------------
-def write_calibration(weights: np.ndarray, intercept: float, threshold: float, rows: list[Row], falke, split: str,
-                      path: Path = CALIBRATION_FILE) -> None:
+def write_calibration(weights: np.ndarray, intercept: float, threshold: float, fields: tuple[np.ndarray, float, float],
+                      rows: list[Row], falke, split: str, path: Path = CALIBRATION_FILE) -> None:
     from summarizer.files import atomic_write
     from summarizer.lock import load_lock
 
@@ -433,6 +470,14 @@ def write_calibration(weights: np.ndarray, intercept: float, threshold: float, r
         f"intercept = {intercept:.6f}",
         f"threshold = {threshold:.4f}",
         'aggregate = "min"  # a multi-sentence claim scores as its weakest sentence',
+        "",
+        "[fields]",
+        "# claims rendered from schema fields (date, location, figures, actors, event type); fitted on the fit half of",
+        f"# {FIELD_INCIDENTS} GVA incidents: gold fields vs planted errors (see eval/faithfulness.py), L2 C={FIELD_REGULARISATION}",
+        "features = [" + ", ".join(f'"{f}"' for f in FEATURES) + "]",
+        "weights = [" + ", ".join(f"{w:.6f}" for w in fields[0]) + "]",
+        f"intercept = {fields[1]:.6f}",
+        f"threshold = {fields[2]:.4f}",
         "",
         "[statuses]",
         "# not fitted: set by hand on the seeds (see eval/faithfulness.py)",
@@ -458,7 +503,8 @@ def write_calibration(weights: np.ndarray, intercept: float, threshold: float, r
     Calibration.load(path)  # what was written must load
 
 
-def results_body(rows: list[Row], falke, threshold: float, speed: dict, split: str, caps: str, judge: str) -> str:
+def results_body(rows: list[Row], falke, threshold: float, speed: dict, split: str, caps: str, judge: str,
+                 by_field: dict) -> str:
     def pct(x: float) -> str:
         return "–" if math.isnan(x) else f"{x:.3f}"
 
@@ -478,12 +524,19 @@ def results_body(rows: list[Row], falke, threshold: float, speed: dict, split: s
         f"- Split: {split}",
         "- BAcc uses a threshold fitted on the dataset's fit half (both methods alike); the last column uses the one",
         f"  runtime threshold in calibration.toml (t = {threshold:.3f}).",
-        f"- Labels: QAGS supported = at least 2 of 3 yes votes; FRANK faithful = Factuality 1.0 (frank_xsum = its",
+        "- Labels: QAGS supported = at least 2 of 3 yes votes; FRANK faithful = Factuality 1.0 (frank_xsum = its",
         "  BBC/XSum items, frank_cnndm the rest); SummaC label 1; WiCE supported vs not (partially_supported counts",
         "  as not supported).",
         f"- Caps: {caps}",
         "",
         *table,
+        "",
+        "gva_fields: claims rendered from schema fields (`claims_from_summary`: date, location, killed, injured) for",
+        f"{FIELD_INCIDENTS} GVA incidents (events/gva_incidents_dev.jsonl), the gold value against a planted error",
+        "(another incident's city and state, a date 2-44 days off, a count 1-3 too high), each scored against all of",
+        "the incident's articles; fitted and thresholded on the fit half of incidents (the field-claim model in",
+        "calibration.toml), reported on the other half. Per field, cosine AUC -> checker AUC: "
+        + ", ".join(f"{p} {c:.3f} -> {k:.3f} (n={n})" for p, (c, k, n) in by_field.items()) + ".",
         "",
         f"Falke et al. 2019 (eval half, {n_pairs} pairs): the correct sentence scores higher in "
         f"{cos_share:.1%} of pairs by cosine, {full_share:.1%} by the checker.",
@@ -501,24 +554,24 @@ def results_body(rows: list[Row], falke, threshold: float, speed: dict, split: s
 
 
 # --- the optional LLM judge ----------------------------------------------------------------------------------------------
-def judge_experiment(units: list[Unit], scores: np.ndarray, threshold: float, n: int) -> str:
+def judge_experiment(units: list[Unit], scores: np.ndarray, threshold: float, n: int, encode) -> str:
     """Does asking the local generator (supported / contradicted / not mentioned) over the claim and its best evidence
-    improve the checker enough to pay for its time? Measured on n eval-half sentence-level QAGS items."""
+    improve the checker enough to pay for its time? Measured on n eval-half sentence-level QAGS items; the time is
+    the generator's alone (evidence retrieval is shared with the checker)."""
     from summarizer.support import LlmJudge
 
     picked = [i for i, u in enumerate(units) if not u.fit and u.dataset.startswith("qags")]
     picked = sorted(picked, key=lambda i: _key(units[i].text + str(SEED)))[:n]
-    judge = LlmJudge.load()
-    started = time.perf_counter()
-    verdicts = []
+    questions = []
     for i in picked:
         unit = units[i]
         sentences = _doc_sentences(unit.document)
-        (doc,) = index_documents([sentences], None, default_encode)
-        vector = default_encode([unit.text])[0]
-        support = assess(unit.text, vector, doc)
-        evidence = [sentences[j] for j in support.evidence_sentences()]
-        verdicts.append(judge.ask(unit.text, evidence))
+        (doc,) = index_documents([sentences], None, encode)
+        support = assess(unit.text, encode([unit.text])[0], doc)
+        questions.append((unit.text, [sentences[j] for j in support.evidence_sentences()]))
+    judge = LlmJudge.load()
+    started = time.perf_counter()
+    verdicts = [judge.ask(claim, evidence) for claim, evidence in questions]
     seconds = (time.perf_counter() - started) / len(picked)
     labels = np.array([units[i].label for i in picked])
     checker = np.array([scores[i] >= threshold for i in picked]).astype(int)
@@ -526,7 +579,7 @@ def judge_experiment(units: list[Unit], scores: np.ndarray, threshold: float, n:
     both = checker & said
     either_veto = np.where(np.array([v == "contradicted" for v in verdicts]), 0, checker)
     return "\n".join([
-        f"Optional LLM judge (generator, constrained to supported / contradicted / not mentioned, over the claim and",
+        "Optional LLM judge (generator, constrained to supported / contradicted / not mentioned, over the claim and",
         f"its best evidence window; {len(picked)} eval-half QAGS sentences, {seconds:.2f} s per claim):",
         "",
         "| decision | BAcc |",
@@ -592,8 +645,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="smoke test: only the first N units per dataset "
                         "(implies --no-write)")
     args = parser.parse_args(argv)
-    if not args.data.exists():
-        print(f"no evaluation data at {args.data}: nothing to measure")
+    if not args.data.exists() or not EVENTS.exists():
+        print(f"no evaluation data at {args.data} and {EVENTS}: nothing to measure")
         return 2
 
     from summarizer.lock import cache_root, load_lock
@@ -620,34 +673,42 @@ def main(argv: list[str] | None = None) -> int:
         idx = [i for i in datasets[name] if units[i].fit]
         fit_groups[name] = (np.array([units[i].label for i in idx]), scores[idx])
     threshold = global_threshold(fit_groups)
-    calibration = Calibration(FEATURES, weights, intercept, threshold, CONTRADICTION_MIN_COSINE,
-                              load_lock()["embedder"].sha256)
+    field_claims = load_field_claims(EVENTS, FIELD_INCIDENTS)
+    print(f"{len(field_claims)} field claims from {EVENTS}", flush=True)
+    featurise_fields(field_claims, encoder)
+    fields = fit_fields(field_claims)
+    calibration = Calibration(LinearModel(weights, intercept, threshold), LinearModel(*fields),
+                              CONTRADICTION_MIN_COSINE, load_lock()["embedder"].sha256)
     speed["seeds"] = measure_seeds(calibration)
     print(f"seeds: {speed['seeds']['claims_per_s']:.1f} claims/s", flush=True)
     rows = [evaluate(name, [units[i] for i in idx], scores[idx], threshold) for name, idx in datasets.items() if idx]
     falke = pairwise(units, scores)
+    field_row, by_field = evaluate_fields(field_claims, *fields)
+    rows.append(field_row)
     split = (f"fit on a fixed-seed half (seed {SEED}) of every dataset, split by document; {len(y)} labelled "
              "sentences from the fit halves of QAGS-CNNDM, QAGS-XSum, FRANK (summaries whose sentence labels follow "
              "from Factuality 1.0 or 0.0, or single sentences), FactCC, Falke pairs and WiCE, each dataset weighted "
              f"equally, L2 C={REGULARISATION}; SummEval and Polytope (summary-level labels) are measured only; "
              "everything is reported on the other half")
-    caps = (f"WiCE: {args.cap_wice} claims (fixed-seed sample; each cites ~120 web-page sentences); "
-            "all other files in full")
+    caps = (f"WiCE: {args.cap_wice} claims (fixed-seed sample; each cites ~120 web-page sentences); GVA: "
+            f"{FIELD_INCIDENTS} incidents (fixed-seed sample); all other files in full")
     for r in rows:
         print(f"{r.name:16} n={r.n_eval:4}  cosine AUC {r.cos_auc:.3f} BAcc {r.cos_bacc:.3f}   "
               f"checker AUC {r.full_auc:.3f} BAcc {r.full_bacc:.3f} (runtime t: {r.full_bacc_global:.3f})  "
               f"gain CI [{r.gain_ci[0]:+.3f}, {r.gain_ci[1]:+.3f}]")
     print(f"falke pairwise: cosine {falke[0]:.3f} checker {falke[1]:.3f} ({falke[2]} pairs)")
     print("weights:", dict(zip(FEATURES, np.round(weights, 3))), "intercept", round(intercept, 3), "t", threshold)
+    print("field weights:", dict(zip(FEATURES, np.round(fields[0], 3))), "intercept", round(fields[1], 3),
+          "t", round(fields[2], 3), "per field (cosine AUC, checker AUC, n):", by_field)
     judge = ""
     if args.judge:
-        judge = judge_experiment(units, scores, threshold, args.judge)
+        judge = judge_experiment(units, scores, threshold, args.judge, encoder)
         print(judge)
     if not args.no_write:
-        write_calibration(weights, intercept, threshold, rows, falke, split)
+        write_calibration(weights, intercept, threshold, fields, rows, falke, split)
         from eval.results import write_section
 
-        write_section(SECTION, results_body(rows, falke, threshold, speed, split, caps, judge))
+        write_section(SECTION, results_body(rows, falke, threshold, speed, split, caps, judge, by_field))
     return 0
 
 

@@ -154,24 +154,19 @@ def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fai
 
     from pydantic import ValidationError
 
+    from summarizer.lock import ModelError
+    from summarizer.support import CalibrationError
+
     if pairs_path:
         if sources_path or summary_path or fail_under is not None:
             raise click.UsageError("--pairs takes no --sources, --summary or --fail-under (each line has its own)")
-        _score_pairs(Path(pairs_path), Path(out_path) if out_path else None, as_json)
-        return
-    if not (sources_path and summary_path) or out_path:
+    elif not (sources_path and summary_path) or out_path:
         raise click.UsageError("give --sources and --summary (or --pairs, optionally with --out)")
-    from summarizer.ingest import load_sources
-    from summarizer.lock import ModelError
-    from summarizer.score import score
-    from summarizer.support import CalibrationError
-
-    sources = load_sources(sources_path)
-    if not sources.documents:
-        raise _InputError(f"no readable source in {sources_path}: "
-                          + "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped))
-    try:
-        report = score(Path(summary_path), sources)
+    try:  # a bad pair becomes an error line; only a bad summary file or a missing model/calibration stops here
+        if pairs_path:
+            _score_pairs(Path(pairs_path), Path(out_path) if out_path else None, as_json)
+            return
+        report = _score_one(sources_path, Path(summary_path))
     except (ValueError, ValidationError, ModelError, CalibrationError) as err:
         raise _InputError(str(err)) from None
     if as_json:
@@ -179,6 +174,17 @@ def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fai
     else:
         _print_report(report)
     sys.exit(1 if fail_under is not None and report.score < fail_under else 0)
+
+
+def _score_one(sources_path: str, summary_path):
+    from summarizer.ingest import load_sources
+    from summarizer.score import score
+
+    sources = load_sources(sources_path)
+    if not sources.documents:
+        raise ValueError(f"no readable source in {sources_path}: "
+                         + "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped))
+    return score(summary_path, sources)
 
 
 class _InputError(click.ClickException):

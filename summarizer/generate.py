@@ -1,33 +1,41 @@
 """generate: sources + candidates + a backend -> Draft (a schema-valid EventSummary with citations and run metadata).
 
-The model proposes, the text anchors it. A small model asked to invent the whole schema in one breath loops and
-misattributes, so the structure comes from `anchors` (figures, reporting frames, dates, places, each tied to one
-sentence) and the model only chooses and classifies among them through enums, plus a few bounded free-text
-fields. Values, groups, `reported_by` and citation ids are copied from the candidate the model picked, never
-generated. Every call is [system + numbered sources] + [task], so llama.cpp reuses the shared prefix; with the
-`sections` strategy each part of the schema is one short call, with `single` all parts are one call (same
-constraints), which `eval/bench_generate.py` compares.
+The model proposes, the text anchors it. What the pinned small models do well, measured on the seeds, is write:
+condense a speaker's sentences into a claim, restate a sentence as a note, write a headline; and pick the date,
+place and event type among the few candidates the text offers. What they do badly is judge a list: asked which of
+31 numbers belong to the main event, the 0.5B model labels all of them alike (with a JSON map, per item, with or
+without the sources in context) and the 1.5B model gets about 9 of 11; asked for actors' roles, the 0.5B model
+answers 'perpetrator' for every speaker. So the structure comes from `anchors` and a few documented rules here
+(a sentence that names another place or date than the main event's is about another event; figures keep the value,
+group, reporter and sentence they were read from), and the model writes and chooses:
+
+  over the cached sources prefix (system + numbered sources, then one short task each): headline, bottom line,
+  event type, date, place, region, country;
+  over short prompts of their own: one claim per main speaker, one note per selected sentence.
+
+Nothing the model writes carries a number its cited sentences do not state: such text falls back to the source
+sentence itself. `strategy="single"` is the measured alternative: one constrained call for the whole schema.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import jinja2
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model
-from rapidfuzz.fuzz import ratio
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model
 
-from summarizer.anchors import Attribution, Candidates, DateCandidate, FigureCandidate, find_candidates
-from summarizer.backends import DEFAULT_BACKEND, Backend, Completion, load_backend
+from summarizer.anchors import Attribution, Candidates, FigureCandidate, find_candidates
+from summarizer.backends import DEFAULT_BACKEND, Backend, Choice, OutputType, load_backend
 from summarizer.checks import numbers
 from summarizer.lock import load_lock
 from summarizer.schema import (
@@ -53,12 +61,39 @@ MODELS = ("generator", "generator-large")
 DEFAULT_MODEL = "generator"
 STRATEGIES = ("sections", "single")
 DEFAULT_STRATEGY = "sections"
-DEFAULT_SOURCE_BUDGET = 3000  # tokens of numbered sources shown to the model; the seeds' reports take ~2,300
-NOTE_LIMITS = {"key_points": 4, "aftermath": 3, "related_events": 3}
-MAX_SPEAKER_WORDS = 12  # longer "speakers" are clauses a reporting-frame rule caught by mistake
-MMR_LAMBDA = 0.7  # relevance (centrality) vs novelty when sources exceed the budget
-UNRELATED = "unrelated"
-NOT_INVOLVED = "none"
+DEFAULT_SOURCE_BUDGET = 3000  # tokens of numbered sources shown to the model; the seeds' three reports take ~2,300
+NOT_STATED = "not stated"
+MAX_SPEAKER_WORDS = 12  # a longer "speaker" is a clause a reporting-frame rule caught by mistake
+MMR_LAMBDA = 0.7  # relevance (centrality) vs novelty when picking sentences
+SAME_SENTENCE_COSINE = 0.85  # two sentences this similar say the same thing: one note, not two
+LIMITS = {"figures": 12, "actors": 8, "claims": 6, "key_points": 4, "aftermath": 3, "related_events": 3}
+TEXT_LIMITS = {"headline": 120, "bottom_line": 400, "claim": 200, "note": 200}
+
+# Which events end with what: the words that make a main-event sentence an aftermath note.
+AFTERMATH = re.compile(
+    r"\b(?:curfews?|search(?:ed|es|ing)?|raided|manhunt|arrest(?:ed|s)?|detain(?:ed)?|investigat\w*|funerals?"
+    r"|vigils?|charged|recaptur\w*|reward|lockdown|evacuat\w*|closed)\b",
+    re.IGNORECASE,
+)
+# Actor roles from the words of a speaker's name and of the apposition after it ("Oudi Al-Khadran, the mayor of").
+# First match wins; a speaker with none of these words who 'claims' is taken to claim responsibility.
+ROLE_WORDS: list[tuple[ActorRole, set[str]]] = [
+    (ActorRole.witness, {"witness", "witnesses", "eyewitness", "eyewitnesses", "resident", "residents", "neighbor",
+                         "neighbors", "neighbour", "neighbours", "bystander", "bystanders", "survivor", "survivors"}),
+    (ActorRole.spokesperson, {"spokesman", "spokeswoman", "spokesperson", "spokesmen", "agency", "media"}),
+    (ActorRole.authority, {"official", "officials", "authorities", "police", "ministry", "government", "military",
+                           "army", "general", "colonel", "mayor", "governor", "sheriff", "chief", "commander", "head",
+                           "committee", "department", "minister", "coroner", "prosecutor", "prosecutors", "officer",
+                           "officers", "detective", "detectives", "investigators", "council", "president", "court"}),
+]
+# Heads of speaker names that are documents or anonymous channels, not actors (they still make claims).
+NOT_ACTORS = {"report", "reports", "post", "posts", "message", "messages", "statement", "statements", "source",
+              "sources", "media"}
+# Group nouns that count the same people, for merging one number said twice.
+GROUP_SYNONYMS = {"inmate": "prisoner", "convict": "prisoner", "detainee": "prisoner", "officer": "police",
+                  "policeman": "police", "policemen": "police", "cop": "police", "person": "people"}
+KIND_RANK = {FigureKind.killed: 0, FigureKind.injured: 0, FigureKind.escaped: 1, FigureKind.freed: 1,
+             FigureKind.arrested: 1, FigureKind.missing: 1, FigureKind.held: 2, FigureKind.other: 3}
 
 
 class ModelInfo(BaseModel):
@@ -71,12 +106,13 @@ class ModelInfo(BaseModel):
 class CallStats(BaseModel):
     """One backend call: what it cost and whether it had to be retried."""
 
-    section: str
+    step: str
     prompt_tokens: int
     cached_tokens: int = Field(description="prompt tokens reused from the previous call's KV cache")
     generated_tokens: int
     prefill_s: float
     decode_s: float
+    constrained: bool = True
     attempts: int = 1
 
 
@@ -93,10 +129,6 @@ class RunMeta(BaseModel):
     strategy: str = DEFAULT_STRATEGY
     cached_tokens: int = Field(default=0, description="prompt tokens reused from an earlier call (prefix cache)")
     calls: list[CallStats] = Field(default_factory=list)
-    stages: dict[str, float] = Field(
-        default_factory=dict, description="wall seconds per stage of the whole line (ingest ... verify), set by brief"
-    )
-    embedder: ModelInfo | None = Field(default=None, description="the sentence embedder verify searched evidence with")
 
 
 class Draft(BaseModel):
@@ -105,7 +137,7 @@ class Draft(BaseModel):
 
 
 class GenerationError(RuntimeError):
-    """The model could not produce a valid answer for one part of the schema, even after one retry."""
+    """The model could not produce a valid answer for one step, even after one retry; the message says which."""
 
 
 # --- prompts -----------------------------------------------------------------------------------------------------------
@@ -134,12 +166,14 @@ def prompt_version() -> str:
     return f"{PROMPT_VERSION}+{digest.hexdigest()[:8]}"
 
 
-_SPECIAL_TOKEN = re.compile(r"<\|")
-
-
 def _shown_text(text: str) -> str:
-    """Source text as the model sees it: one line, and no chat-control markers ('<|im_end|>') a source could smuggle."""
-    return _SPECIAL_TOKEN.sub("< |", " ".join(text.split()))
+    """Source text as the model sees it: one line, and no chat-control markers ('<|im_end|>') a source could smuggle
+    in (the tokenizer would read them as real turn boundaries)."""
+    return " ".join(text.split()).replace("<|", "< |")
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold().replace("-", " ")).split())
 
 
 # --- what the model is shown -------------------------------------------------------------------------------------------
@@ -151,12 +185,8 @@ class Shown:
     left_out: list[str]
 
     @property
-    def ids(self) -> list[str]:
-        return [s.id for _, sentences in self.documents for s in sentences]
-
-
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold().replace("-", " ")).split())
+    def sentences(self) -> list[Sentence]:
+        return [s for _, sentences in self.documents for s in sentences]
 
 
 def _distinct_sentences(sources: Sources) -> list[Sentence]:
@@ -173,37 +203,48 @@ def _distinct_sentences(sources: Sources) -> list[Sentence]:
     return out
 
 
-def _document_about(doc: Document) -> str:
-    return ", ".join(_shown_text(part) for part in (doc.outlet, doc.date) if part)
-
-
 def _line(sentence: Sentence) -> str:
     return f"[{sentence.id}] {_shown_text(sentence.text)}\n"
 
 
-def select_sentences(sources: Sources, count_tokens: Callable[[str], int], budget: int) -> Shown:
-    """Everything when it fits in `budget` tokens; otherwise the sentences picked by maximal marginal relevance
-    (centrality to all sentences vs similarity to those already picked) over embedder vectors, in reading order."""
-    pool = _distinct_sentences(sources)
-    cost = np.array([count_tokens(_line(s)) for s in pool])
-    chosen: set[int] = set(range(len(pool)))
-    if cost.sum() > budget:
-        from summarizer.embed import Embedder
+def _mmr(vectors: np.ndarray, relevance: np.ndarray, cost: np.ndarray, budget: float) -> list[int]:
+    """Maximal marginal relevance: greedily the most relevant item least like those already picked, within budget;
+    an item nearly identical to a picked one is never picked."""
+    chosen: list[int] = []
+    used = 0.0
+    closest = np.full(len(relevance), -1.0)
+    while True:
+        score = MMR_LAMBDA * relevance - (1 - MMR_LAMBDA) * np.maximum(closest, 0)
+        fits = [i for i in np.argsort(-score, kind="stable")
+                if i not in chosen and used + cost[i] <= budget and closest[i] < SAME_SENTENCE_COSINE]
+        if not fits:
+            return chosen
+        pick = int(fits[0])
+        chosen.append(pick)
+        used += float(cost[pick])
+        closest = np.maximum(closest, vectors @ vectors[pick])
 
-        vectors = Embedder.load().encode([s.text for s in pool])
-        centroid = vectors.mean(axis=0)
-        relevance = vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
-        chosen, used = set(), 0
-        closest = np.full(len(pool), -1.0)  # similarity to the nearest chosen sentence
-        while True:
-            score = MMR_LAMBDA * relevance - (1 - MMR_LAMBDA) * np.maximum(closest, 0)
-            fits = [i for i in np.argsort(-score) if i not in chosen and used + cost[i] <= budget]
-            if not fits:
-                break
-            pick = int(fits[0])
-            chosen.add(pick)
-            used += int(cost[pick])
-            closest = np.maximum(closest, vectors @ vectors[pick])
+
+def _vectors(texts: list[str]) -> np.ndarray:
+    from summarizer.embed import Embedder
+
+    return Embedder.load().encode(texts)
+
+
+def _centrality(vectors: np.ndarray) -> np.ndarray:
+    centroid = vectors.mean(axis=0)
+    return vectors @ (centroid / (np.linalg.norm(centroid) or 1.0))
+
+
+def select_sentences(sources: Sources, count_tokens: Callable[[str], int], budget: int) -> Shown:
+    """Everything when it fits in `budget` tokens; otherwise the sentences MMR picks over embedder vectors (centrality
+    to all sentences vs similarity to those already picked), shown in reading order. The rest is `left_out`."""
+    pool = _distinct_sentences(sources)
+    cost = np.array([count_tokens(_line(s)) for s in pool], dtype=float)
+    chosen = set(range(len(pool)))
+    if cost.sum() > budget:
+        vectors = _vectors([s.text for s in pool])
+        chosen = set(_mmr(vectors, _centrality(vectors), cost, budget))
     by_doc: dict[str, list[Sentence]] = {}
     for i, sentence in enumerate(pool):
         if i in chosen:
@@ -214,27 +255,181 @@ def select_sentences(sources: Sources, count_tokens: Callable[[str], int], budge
 
 def render_prefix(shown: Shown) -> str:
     documents = [
-        {"id": doc.id, "about": _document_about(doc), "sentences": [{"id": s.id, "text": _shown_text(s.text)} for s in ss]}
-        for doc, ss in shown.documents
+        {"id": doc.id, "about": ", ".join(_shown_text(p) for p in (doc.outlet, doc.date) if p),
+         "sentences": [{"id": s.id, "text": _shown_text(s.text)} for s in sentences]}
+        for doc, sentences in shown.documents
     ]
     return _render("prefix", documents=documents)
 
 
-# --- choices built from the candidates ----------------------------------------------------------------------------------
-@dataclass
-class FigureOption:
-    key: str
-    candidate: FigureCandidate
+# --- talking to the backend --------------------------------------------------------------------------------------------
+def _bounded(max_length: int):
+    return Annotated[str, StringConstraints(min_length=1, max_length=max_length)]
 
-    def view(self) -> dict:
-        c = self.candidate
-        return {"key": self.key, "sentence_id": c.sentence_id, "text": _shown_text(c.text),
-                "group": _shown_text(c.group or ""), "kind": c.kind.value, "reported_by": _shown_text(c.reported_by or "")}
+
+@cache
+def _text_model(field: str, max_length: int) -> type[BaseModel]:
+    """A one-field JSON object: the grammar bounds the text and closes it, which plain text generation would not."""
+    return create_model(f"{field.title().replace('_', '')}Answer", **{field: (_bounded(max_length), ...)})
+
+
+def _complete_sentences(text: str, max_length: int) -> str:
+    """Text the length bound cut mid-sentence, trimmed back to its last complete sentence (if it has one)."""
+    text = " ".join(text.split())
+    if len(text) < max_length - 1 or text.endswith((".", "!", "?", '"')):
+        return text
+    end = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
+    return text[: end + 1] if end > 0 else text
+
+
+class _Session:
+    """One draft's calls on one backend: the shared prefix, retries, and what each call cost."""
+
+    def __init__(self, backend: Backend, prefix: str):
+        self.backend, self.prefix = backend, prefix
+        self.calls: list[CallStats] = []
+
+    def _complete(self, step: str, prompt: str, output: OutputType, max_tokens: int, parse: Callable[[str], Any],
+                  repeat_penalty: float = 1.0) -> Any:
+        """A cut-off or invalid answer is retried once with twice the room and a stronger repetition penalty."""
+        problem = ""
+        for attempt in (1, 2):
+            done = self.backend.complete(prompt, output, max_tokens=max_tokens, repeat_penalty=repeat_penalty)
+            self.calls.append(CallStats(
+                step=step, prompt_tokens=done.prompt_tokens, cached_tokens=done.cached_tokens,
+                generated_tokens=done.generated_tokens, prefill_s=round(done.prefill_s, 3),
+                decode_s=round(done.decode_s, 3), constrained=output is not None, attempts=attempt))
+            try:
+                return parse(done.text)
+            except (ValidationError, ValueError) as err:
+                problem = (f"cut off after {done.generated_tokens} tokens" if not done.finished
+                           else f"invalid ({str(err).splitlines()[0][:200]})")
+            max_tokens, repeat_penalty = max_tokens * 2, repeat_penalty + 0.15
+        raise GenerationError(f"the model's answer for '{step}' was {problem}, twice; no draft was made")
+
+    def task(self, name: str, **view: Any) -> str:
+        return self.prefix + _render("task", task=_render(name, **view).strip())
+
+    def choose(self, name: str, options: list[str]) -> str | None:
+        """One option (or None for 'not stated'), asked after the sources."""
+        choice = Choice(tuple(dict.fromkeys(options)) + (NOT_STATED,))
+        longest = max(self.backend.count_tokens(o) for o in choice.spellings)
+
+        def parse(text: str) -> str:
+            if text not in choice.options:
+                raise ValueError(f"{text!r} is not one of the options")
+            return text
+
+        answer = self._complete(name, self.task(name, options=list(choice.options)), choice, longest + 2, parse)
+        return None if answer == NOT_STATED else answer
+
+    def write(self, step: str, prompt: str, field: str) -> str:
+        """Bounded free text (a one-field JSON object), trimmed to whole sentences."""
+        limit = TEXT_LIMITS[field]
+        model = _text_model(field, limit)
+        text = self._complete(step, prompt, model, limit // 2 + 24,
+                              lambda raw: getattr(model.model_validate_json(raw), field), repeat_penalty=1.1)
+        return _complete_sentences(text, limit)
+
+
+
+# --- the main event: what the model chose, and which sentences are about something else -------------------------------
+_DATE_VALUE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
+
+
+def _by_mentions(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """name -> sentence ids, names spelled as most often written, most-mentioned first ('Al-Khalis' = 'Al Khalis')."""
+    spellings: dict[str, Counter] = {}
+    mentions: dict[str, list[str]] = {}
+    for name, sentence_id in pairs:
+        key = _norm(name)
+        spellings.setdefault(key, Counter())[name] += 1
+        mentions.setdefault(key, []).append(sentence_id)
+    ranked = sorted(mentions, key=lambda k: -len(mentions[k]))
+    return {spellings[k].most_common(1)[0][0]: list(dict.fromkeys(mentions[k])) for k in ranked}
+
+
+@dataclass
+class Options:
+    """What the text offers for date and location, restricted to the sentences the model was shown."""
+
+    dates: dict[str, list[str]]
+    places: dict[str, list[str]]
+    regions: dict[str, list[str]]
+    countries: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, candidates: Candidates, visible: set[str]) -> Options:
+        places = [p for p in candidates.places if p.sentence_id in visible]
+        dates = [(d.value, d.sentence_id) for d in candidates.dates
+                 if d.sentence_id in visible and d.value and _DATE_VALUE.match(d.value)]
+        return cls(
+            dates=_by_mentions(dates),
+            places=_by_mentions([(p.text, p.sentence_id) for p in places if p.kind == "place"]),
+            regions=_by_mentions([(p.region or p.text, p.sentence_id) for p in places if p.kind == "region"]
+                                 + [(p.region, p.sentence_id) for p in places if p.kind == "place" and p.region]),
+            countries=_by_mentions([(p.country, p.sentence_id) for p in places if p.country]),
+        )
+
+
+@dataclass
+class MainEvent:
+    event_type: EventType
+    date: str | None
+    place: str | None
+    region: str | None
+    country: str | None
+
+    def describe(self) -> str:
+        where = ", ".join(x for x in (self.place, self.region, self.country) if x)
+        return " ".join(filter(None, (self.event_type.value.replace("_", " "), where and f"in {where}",
+                                      self.date and f"on {self.date}")))
+
+
+def _dates_agree(a: str, b: str) -> bool:
+    """'2015' agrees with '2015-05-08'; '2015-05-09' does not."""
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+class EventScope:
+    """Whether a sentence is about the main event. A sentence that names the main place is; one that names another
+    town or place (its own region and country aside), or a date the main event's date rules out, is about something
+    else (a car bomb in Baghdad the next day, a prison break in 2013); anything else is taken to be about the main
+    event, as the reports are."""
+
+    def __init__(self, main: MainEvent, candidates: Candidates):
+        self.main = main
+        self.places: dict[str, list[str]] = {}
+        around = {_norm(x) for x in (main.region, main.country) if x}  # the main event's own region is no elsewhere
+        for p in candidates.places:
+            if p.kind == "place" and _norm(p.text) not in around:
+                self.places.setdefault(p.sentence_id, []).append(_norm(p.text))
+        self.dates: dict[str, list[str]] = {}
+        for d in candidates.dates:
+            if d.value and _DATE_VALUE.match(d.value):
+                self.dates.setdefault(d.sentence_id, []).append(d.value)
+
+    def is_main(self, sentence_id: str) -> bool:
+        here = self.places.get(sentence_id, [])
+        if self.main.place:
+            main_place = _norm(self.main.place)
+            if main_place in here:
+                return True
+            if any(p != main_place for p in here):
+                return False
+        if self.main.date and any(not _dates_agree(d, self.main.date) for d in self.dates.get(sentence_id, [])):
+            return False
+        return True
+
+
+# --- speakers, actors, figures -----------------------------------------------------------------------------------------
+_LEADING_DETERMINER = re.compile(r"^(?:the|a|an|another|some)\s+", re.IGNORECASE)
+_APPOSITION = re.compile(r",\s+((?:the|a|an)\s[^,.;:!?]{1,80})")  # "Oudi Al-Khadran, the mayor of the town, ..."
 
 
 @dataclass
 class Speaker:
-    key: str
     name: str
     attributions: list[Attribution]
 
@@ -242,28 +437,11 @@ class Speaker:
     def sentence_ids(self) -> list[str]:
         return list(dict.fromkeys(a.sentence_id for a in self.attributions))
 
-    def view(self) -> dict:
-        return {"key": self.key, "name": _shown_text(self.name), "sentence_ids": self.sentence_ids}
 
-
-@dataclass
-class Choices:
-    """The candidates the model may choose among, restricted to the sentences it was shown."""
-
-    figures: list[FigureOption]
-    speakers: list[Speaker]
-    dates: dict[str, list[DateCandidate]]
-    places: dict[str, list[str]]  # name -> sentence ids that mention it
-    sentence_ids: list[str]
-
-
-_DATE_VALUE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
-_LEADING_DETERMINER = re.compile(r"^(?:the|a|an|another)\s+", re.IGNORECASE)
-
-
-def _speakers(attributions: list[Attribution]) -> list[Speaker]:
+def group_speakers(attributions: list[Attribution]) -> list[Speaker]:
     """Attributions grouped by who speaks: names whose words are all in another name are one speaker ('Amaq' and
-    'Amaq News Agency'; 'Maan' and 'Brigadier General Saad Maan'), unless the longer one joins two with 'and'."""
+    'Amaq News Agency'; 'Maan' and 'Brigadier General Saad Maan'), unless the longer one joins two with 'and'.
+    Most-quoted first; a speaker is named as most often written."""
     usable = [a for a in attributions if 0 < len(a.speaker.split()) <= MAX_SPEAKER_WORDS]
     words = {a.speaker: frozenset(_norm(_LEADING_DETERMINER.sub("", a.speaker)).split()) for a in usable}
     parent = {name: name for name in words}
@@ -284,254 +462,259 @@ def _speakers(attributions: list[Attribution]) -> list[Speaker]:
     for members in groups.values():
         counts = Counter(_LEADING_DETERMINER.sub("", a.speaker) for a in members)
         name = max(counts, key=lambda n: (counts[n], len(n)))
-        speakers.append(Speaker(f"S{len(speakers) + 1}", name[:1].upper() + name[1:], members))
-    return speakers
+        speakers.append(Speaker(name[:1].upper() + name[1:], members))
+    return sorted(speakers, key=lambda s: -len(s.sentence_ids))
 
 
-def _choices(candidates: Candidates, shown: Shown) -> Choices:
-    visible = set(shown.ids)
-    figures = [c for c in candidates.figures if c.sentence_id in visible]
-    dates: dict[str, list[DateCandidate]] = {}
-    for d in candidates.dates:
-        if d.sentence_id in visible and d.value and _DATE_VALUE.match(d.value):
-            dates.setdefault(d.value, []).append(d)
-    spellings: dict[str, Counter] = {}
-    mentions: dict[str, list[str]] = {}
-    for p in candidates.places:
-        if p.sentence_id not in visible:
+def actor_role(speaker: Speaker, sources: Sources) -> ActorRole | None:
+    """The speaker's role from the words of their name and the apposition after it; None for a document or an
+    anonymous channel ('official reports', 'those posts'), which can make claims but is not an actor."""
+    name_words = _norm(speaker.name).split()
+    if name_words and name_words[-1] in NOT_ACTORS:
+        return None
+    words = set(name_words)
+    for a in speaker.attributions:
+        sentence = sources.sentence(a.sentence_id)
+        apposition = _APPOSITION.match(sentence.text, a.end - sentence.start) if sentence else None
+        if apposition:
+            words |= set(_norm(apposition.group(1)).split())
+    for role, cues in ROLE_WORDS:
+        if words & cues:
+            return role
+    if any(a.stance == "claims" for a in speaker.attributions):
+        return ActorRole.claimed_responsibility
+    return ActorRole.other
+
+
+def _group_key(group: str) -> str:
+    head = (_norm(group).split() or [""])[-1]
+    head = head[:-1] if head.endswith("s") and not head.endswith("ss") else head
+    return GROUP_SYNONYMS.get(head, head)
+
+
+def _figure(c: FigureCandidate) -> Figure:
+    return Figure(kind=c.kind, group=(c.group or "people")[:120], value_min=c.value_min, value_max=c.value_max,
+                  text=c.text[:120], reported_by=c.reported_by[:120] if c.reported_by else None,
+                  citations=[c.sentence_id])
+
+
+def merge_figures(candidates: list[FigureCandidate]) -> list[Figure]:
+    """One row per number per reporter. The same count of the same people said again (in the same report, or by a
+    report that names no source) becomes a citation of the row, not a second row; different reporters stay apart.
+    Capped at the schema's 12: precise before vague, casualties before escapes before the rest."""
+    merged: list[tuple[FigureCandidate, Figure]] = []
+    for c in candidates:
+        same = next((i for i, (first, f) in enumerate(merged)
+                     if (f.kind, f.value_min, f.value_max) == (c.kind, c.value_min, c.value_max)
+                     and _group_key(f.group) == _group_key(c.group or "people")
+                     and (not f.reported_by or not c.reported_by or _norm(f.reported_by) == _norm(c.reported_by))),
+                    None)
+        if same is None:
+            merged.append((c, _figure(c)))
             continue
-        name = p.country if p.kind == "country" and p.country else p.text
-        key = _norm(name)
-        spellings.setdefault(key, Counter())[name] += 1
-        mentions.setdefault(key, []).append(p.sentence_id)
-    places = {spellings[k].most_common(1)[0][0]: list(dict.fromkeys(ids)) for k, ids in mentions.items()}
-    return Choices(
-        figures=[FigureOption(f"F{i + 1}", c) for i, c in enumerate(figures)],
-        speakers=_speakers([a for a in candidates.attributions if a.sentence_id in visible]),
-        dates=dates,
-        places=places,
-        sentence_ids=shown.ids,
-    )
+        first, f = merged[same]
+        if not f.reported_by and c.reported_by:  # the reported wording leads
+            first, f = c, _figure(c).model_copy(update={"citations": [c.sentence_id] + f.citations})
+        else:
+            f = f.model_copy(update={"citations": f.citations + [c.sentence_id]})
+        merged[same] = (first, f.model_copy(update={"citations": list(dict.fromkeys(f.citations))[:4]}))
+    ranked = sorted(range(len(merged)), key=lambda i: (merged[i][0].vague, not merged[i][0].group,
+                                                       KIND_RANK[merged[i][1].kind], i))
+    kept = sorted(ranked[: LIMITS["figures"]], key=lambda i: (KIND_RANK[merged[i][1].kind], i))
+    return [merged[i][1] for i in kept]
 
 
-# --- sections: one part of the schema, its question and how its answer fills the summary ----------------------------
-def _bounded(max_length: int):
-    return Annotated[str, StringConstraints(min_length=1, max_length=max_length, strip_whitespace=True)]
-
-
-def _one_of(options: list[str]):
-    """An enum of `options` or null (just null when there is nothing to choose)."""
-    return (Literal[tuple(options)] | None) if options else None
-
-
-class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-@dataclass
-class Section:
-    name: str
-    fields: dict[str, tuple[Any, Any]]
-    view: dict[str, Any]
-    max_tokens: int
-    apply: Callable[[dict, dict], None]
-    repeat_penalty: float = 1.0
-    """Label maps repeat their labels legitimately, so only free text gets a (mild) penalty."""
-
-
-def _overview(choices: Choices) -> Section:
-    dates, places = list(choices.dates), list(choices.places)
-
-    def apply(answer: dict, out: dict) -> None:
-        out["headline"], out["bottom_line"], out["event_type"] = answer["headline"], answer["bottom_line"], answer["event_type"]
-        if answer["date"]:
-            found = sorted(choices.dates[answer["date"]], key=lambda d: d.relative)  # words the source used, if any
-            out["date"] = EventDate(
-                value=answer["date"], precision=DatePrecision(found[0].precision), text=found[0].text[:120],
-                citations=list(dict.fromkeys(d.sentence_id for d in found))[:4])
-        chosen = [answer[k] for k in ("place", "region", "country") if answer[k]]
-        if chosen:
-            mentioned = Counter(sid for name in chosen for sid in choices.places[name])
-            order = {sid: i for i, sid in enumerate(choices.sentence_ids)}
-            citations = sorted(mentioned, key=lambda sid: (-mentioned[sid], order[sid]))[:4]
-            out["location"] = Location(place=answer["place"], region=answer["region"], country=answer["country"],
-                                       citations=citations)
-
-    return Section(
-        name="overview",
-        fields={"headline": (_bounded(100), ...), "bottom_line": (_bounded(300), ...), "event_type": (EventType, ...),
-                "date": (_one_of(dates), ...), "place": (_one_of(places), ...), "region": (_one_of(places), ...),
-                "country": (_one_of(places), ...)},
-        view={"event_types": [e.value for e in EventType], "dates": dates, "places": places},
-        max_tokens=240,
-        apply=apply,
-        repeat_penalty=1.05,
-    )
-
-
-def _figures(choices: Choices) -> Section | None:
-    if not choices.figures:
-        return None
-    labels = Literal[tuple([k.value for k in FigureKind] + [UNRELATED])]
-    labelled = create_model("FigureLabels", __base__=_Closed, **{f.key: (labels, ...) for f in choices.figures})
-
-    def apply(answer: dict, out: dict) -> None:
-        for option in choices.figures:
-            label = answer["figures"][option.key]
-            if label == UNRELATED:
-                continue
-            c = option.candidate
-            out["figures"].append(Figure(
-                kind=FigureKind(label), group=(c.group or "people")[:120], value_min=c.value_min,
-                value_max=c.value_max, text=c.text[:120], reported_by=(c.reported_by or None) and c.reported_by[:120],
-                citations=[c.sentence_id]))
-
-    return Section(
-        name="figures",
-        fields={"figures": (labelled, ...)},
-        view={"figures": [f.view() for f in choices.figures], "kinds": [k.value for k in FigureKind]},
-        max_tokens=12 * len(choices.figures) + 16,
-        apply=apply,
-    )
-
-
-def _speaker_section(choices: Choices) -> Section | None:
-    if not choices.speakers:
-        return None
-    roles = Literal[tuple([r.value for r in ActorRole] + [NOT_INVOLVED])]
-    entry = create_model("SpeakerAnswer", __base__=_Closed, role=(roles, ...), claim=(_bounded(160) | None, ...))
-    answers = create_model("Speakers", __base__=_Closed, **{s.key: (entry, ...) for s in choices.speakers})
-
-    def apply(answer: dict, out: dict) -> None:
-        for speaker in choices.speakers:
-            said = answer["speakers"][speaker.key]
-            cited = speaker.sentence_ids[:4]
-            if said["role"] != NOT_INVOLVED:
-                out["actors"].append(Actor(name=speaker.name[:120], role=ActorRole(said["role"]), citations=cited))
-            if said["claim"]:
-                denies = any(a.stance == "denies" for a in speaker.attributions)
-                out["claims"].append(Claim(claimant=speaker.name[:120], statement=said["claim"],
-                                           stance=Stance.denies if denies else Stance.asserts, citations=cited))
-
-    return Section(
-        name="speakers",
-        fields={"speakers": (answers, ...)},
-        view={"speakers": [s.view() for s in choices.speakers], "roles": [r.value for r in ActorRole]},
-        max_tokens=70 * len(choices.speakers) + 16,
-        apply=apply,
-        repeat_penalty=1.05,
-    )
-
-
-def _notes(choices: Choices) -> Section:
-    note = create_model("NoteAnswer", __base__=_Closed, text=(_bounded(200), ...),
-                        source=(Literal[tuple(choices.sentence_ids)], ...))
-    fields = {name: (Annotated[list[note], Field(max_length=limit)], ...) for name, limit in NOTE_LIMITS.items()}
-
-    def apply(answer: dict, out: dict) -> None:
-        for name in NOTE_LIMITS:
-            out[name] = [Note(text=n["text"], citations=[n["source"]]) for n in answer[name]]
-
-    return Section(name="notes", fields=fields, view={"limits": NOTE_LIMITS}, max_tokens=700, apply=apply,
-                   repeat_penalty=1.1)
-
-
-def _sections(choices: Choices, strategy: str) -> list[Section]:
-    sections = [s for s in (_overview(choices), _figures(choices), _speaker_section(choices), _notes(choices)) if s]
-    if strategy == "sections":
-        return sections
-
-    def apply_all(answer: dict, out: dict) -> None:
-        for s in sections:
-            s.apply(answer, out)
-
-    view = {"figures": [], "speakers": [], "kinds": [], "roles": []}
-    for s in sections:
-        view |= s.view
-    return [Section(name="single", fields={k: v for s in sections for k, v in s.fields.items()}, view=view,
-                    max_tokens=sum(s.max_tokens for s in sections), apply=apply_all)]
-
-
-# --- calls -------------------------------------------------------------------------------------------------------------
-def _ask(backend: Backend, prefix: str, section: Section, stats: list[CallStats]) -> dict:
-    """One constrained call, validated by pydantic; a cut-off or invalid answer is retried once with more room and a
-    stronger repetition penalty, then reported."""
-    answer_model = create_model(f"{section.name.title()}Answer", __base__=_Closed, **section.fields)
-    task = _render(section.name, **section.view)
-    prompt = prefix + _render("task", task=task.strip())
-    max_tokens, penalty = section.max_tokens, section.repeat_penalty
-    problem = ""
-    for attempt in (1, 2):
-        done: Completion = backend.complete(prompt, answer_model, max_tokens=max_tokens, repeat_penalty=penalty)
-        stats.append(CallStats(section=section.name, prompt_tokens=done.prompt_tokens, cached_tokens=done.cached_tokens,
-                               generated_tokens=done.generated_tokens, prefill_s=round(done.prefill_s, 3),
-                               decode_s=round(done.decode_s, 3), attempts=attempt))
-        try:
-            return answer_model.model_validate_json(done.text).model_dump(mode="json")
-        except ValidationError as err:
-            problem = (f"cut off after {done.generated_tokens} tokens" if not done.finished
-                       else f"invalid: {err.errors()[0]['msg']}")
-        max_tokens, penalty = max_tokens * 2, penalty + 0.15
-    raise GenerationError(f"the model's answer for '{section.name}' was {problem} twice; nothing was drafted")
-
-
-# --- clean-up: no duplicates, no citation the sources don't have, no number the cited text doesn't state -------------
+# --- text the model writes, and the guard on it -------------------------------------------------------------------------
 def _numbers_in(text: str) -> set[float]:
     return {q.value_min for q in numbers.extract(text) if q.unit is None}
 
 
-def _states_its_numbers(text: str, citations: list[str], sources: Sources) -> bool:
-    cited = " ".join(s.text for sid in citations if (s := sources.sentence(sid)))
-    return _numbers_in(text) <= _numbers_in(cited)
+def _states_its_numbers(text: str, cited: list[Sentence]) -> bool:
+    return _numbers_in(text) <= _numbers_in(" ".join(s.text for s in cited))
 
 
-def _dedupe(items: list, key: Callable[[Any], str], similar: int = 100) -> list:
-    kept, keys = [], []
-    for item in items:
-        k = key(item)
-        if any(k == other or (similar < 100 and ratio(k, other) >= similar) for other in keys):
-            continue
-        kept.append(item)
-        keys.append(k)
-    return kept
+def _trimmed(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
 
 
-def _figure_key(f: Figure) -> str:
-    doc = f.citations[0].split(":")[0] if f.citations else ""
-    return "|".join([f.kind.value, str(f.value_min), str(f.value_max), _norm(f.reported_by or doc), _norm(f.group)])
+def _grounded(written: str, cited: list[Sentence], field: str) -> str:
+    """The model's text, or the first cited sentence itself when the text carries a number no cited sentence states."""
+    if written and _states_its_numbers(written, cited):
+        return written
+    return _trimmed(cited[0].text, TEXT_LIMITS[field])
 
 
-def _merge_figures(figures: list[Figure]) -> list[Figure]:
-    """One figure per (kind, value, reporter, group): a document that repeats a number adds a citation, not a row."""
-    merged: dict[str, Figure] = {}
-    for f in figures:
-        key = _figure_key(f)
-        if key in merged:
-            old = merged[key]
-            merged[key] = old.model_copy(update={"citations": list(dict.fromkeys(old.citations + f.citations))[:4]})
-        else:
-            merged[key] = f
-    rank = {FigureKind.killed: 0, FigureKind.injured: 1, FigureKind.escaped: 2, FigureKind.freed: 2}
-    return sorted(merged.values(), key=lambda f: rank.get(f.kind, 3))[:12]
+def _pick_sentences(sentences: list[Sentence], limit: int, vectors: dict[str, np.ndarray], central: bool) -> list[Sentence]:
+    """Up to `limit` sentences with no two saying the same thing: the most central first, or in reading order."""
+    if not sentences:
+        return []
+    matrix = np.stack([vectors[s.id] for s in sentences])
+    relevance = _centrality(matrix) if central else np.linspace(1.0, 0.5, len(sentences))
+    picked = _mmr(matrix, relevance, np.ones(len(sentences)), limit)
+    return [sentences[i] for i in (picked if central else sorted(picked))]
+
+
+# --- the two strategies ---------------------------------------------------------------------------------------------
+def _main_event(session: _Session, options: Options) -> tuple[MainEvent, dict]:
+    """The choices that fix the main event, then the headline and bottom line written about it (naming the chosen
+    event keeps a small model from headlining a side event), all asked over the cached sources."""
+    kinds = {t.value.replace("_", " "): t for t in EventType}
+    main = MainEvent(
+        event_type=kinds.get(session.choose("event_type", list(kinds)) or "other", EventType.other),
+        date=session.choose("date", list(options.dates)) if options.dates else None,
+        place=session.choose("place", list(options.places)) if options.places else None,
+        region=session.choose("region", list(options.regions)) if options.regions else None,
+        country=session.choose("country", list(options.countries)) if options.countries else None,
+    )
+    event = _shown_text(main.describe())
+    written = {field: session.write(field, session.task(field, event=event), field)
+               for field in ("headline", "bottom_line")}
+    return main, written
+
+
+def _date_and_location(main: MainEvent, options: Options, candidates: Candidates, order: dict[str, int]) -> dict:
+    out: dict[str, Any] = {}
+    if main.date:
+        said = sorted((d for d in candidates.dates if d.value == main.date and d.sentence_id in order),
+                      key=lambda d: (d.relative, order[d.sentence_id]))
+        out["date"] = EventDate(value=main.date, precision=DatePrecision(said[0].precision), text=said[0].text[:120],
+                                citations=list(dict.fromkeys(d.sentence_id for d in said))[:4])
+    chosen = [(main.place, options.places), (main.region, options.regions), (main.country, options.countries)]
+    mentioned = Counter(sid for name, table in chosen if name for sid in table[name])
+    if mentioned:
+        citations = sorted(mentioned, key=lambda sid: (-mentioned[sid], order[sid]))[:4]
+        out["location"] = Location(place=main.place, region=main.region, country=main.country, citations=citations)
+    return out
+
+
+def _draft_sections(session: _Session, sources: Sources, candidates: Candidates, shown: Shown,
+                    timings: dict[str, float]) -> dict:
+    clock = time.perf_counter()
+    visible = shown.sentences
+    order = {s.id: i for i, s in enumerate(visible)}
+    options = Options.of(candidates, set(order))
+    main, written = _main_event(session, options)
+    timings["main_event"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    scope = EventScope(main, candidates)
+    on_main = [s for s in visible if scope.is_main(s.id)]
+    out: dict[str, Any] = {**written, "event_type": main.event_type,
+                           **_date_and_location(main, options, candidates, order)}
+    out["figures"] = merge_figures([c for c in candidates.figures if c.sentence_id in order and scope.is_main(c.sentence_id)])
+    speakers = [Speaker(s.name, [a for a in s.attributions if scope.is_main(a.sentence_id)])
+                for s in group_speakers([a for a in candidates.attributions if a.sentence_id in order])]
+    speakers = sorted((s for s in speakers if s.attributions), key=lambda s: -len(s.sentence_ids))
+    roles = [(s, actor_role(s, sources)) for s in speakers]
+    out["actors"] = [Actor(name=s.name[:120], role=role, citations=s.sentence_ids[:4])
+                     for s, role in roles if role][: LIMITS["actors"]]
+    timings["rules"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    event = main.describe()
+    out["claims"] = []
+    for speaker in speakers[: LIMITS["claims"]]:
+        cited = [sources.sentence(sid) for sid in speaker.sentence_ids[:4]]
+        prompt = _render("claim", event=event, speaker=_shown_text(speaker.name),
+                         sentences=[_shown_text(s.text) for s in cited[:3]])
+        statement = _grounded(session.write("claim", prompt, "claim"), cited, "claim")
+        denies = any(a.stance == "denies" for a in speaker.attributions)
+        out["claims"].append(Claim(claimant=speaker.name[:120], statement=statement,
+                                   stance=Stance.denies if denies else Stance.asserts, citations=speaker.sentence_ids[:4]))
+    timings["claims"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    vectors = dict(zip((s.id for s in visible), _vectors([s.text for s in visible])))
+    figure_sentences = {c.sentence_id for c in candidates.figures}
+    aftermath = _pick_sentences([s for s in on_main if AFTERMATH.search(s.text)], LIMITS["aftermath"], vectors, False)
+    related = _pick_sentences([s for s in visible if not scope.is_main(s.id) and s.id in figure_sentences],
+                              LIMITS["related_events"], vectors, False)
+    used = {s.id for s in aftermath + related}
+    anchored = ({c.sentence_id for c in candidates.figures} | {a.sentence_id for a in candidates.attributions}
+                | {sid for name in (main.place, main.date) if name
+                   for sid in options.places.get(name, []) + options.dates.get(name, [])})
+    key_points = _pick_sentences([s for s in on_main if s.id not in used and s.id in anchored
+                                  and len(s.text.split()) >= 8], LIMITS["key_points"], vectors, True)
+    for field, picked in (("key_points", key_points), ("aftermath", aftermath), ("related_events", related)):
+        notes = []
+        for sentence in picked:
+            text = session.write("note", _render("note", sentence=_shown_text(sentence.text)), "note")
+            notes.append(Note(text=_grounded(text, [sentence], "note"), citations=[sentence.id]))
+        out[field] = notes
+    timings["notes"] = time.perf_counter() - clock
+    return out
+
+
+def _single_schema(ids: list[str]) -> dict:
+    """EventSummary's own schema, with each citation an enum of the sentence ids the model was shown."""
+    def narrow(node):
+        if isinstance(node, dict):
+            if node.get("pattern") == r"^d[0-9]+:[0-9]+$":
+                return {"type": "string", "enum": ids}
+            return {k: narrow(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [narrow(v) for v in node]
+        return node
+
+    return narrow(EventSummary.model_json_schema())
+
+
+def _draft_single(session: _Session, sources: Sources, shown: Shown, timings: dict[str, float]) -> dict:
+    """The whole schema in one constrained call (the measured alternative). List items that fail validation, cite
+    nothing, or carry a number their cited sentences do not state are dropped."""
+    clock = time.perf_counter()
+    raw = session._complete("single", session.task("single"), _single_schema([s.id for s in shown.sentences]), 1500,
+                            json.loads, repeat_penalty=1.1)
+    timings["single"] = time.perf_counter() - clock
+    item_types = {"actors": Actor, "figures": Figure, "claims": Claim, "aftermath": Note, "related_events": Note,
+                  "key_points": Note}
+    out = {k: v for k, v in raw.items() if k not in item_types and k not in ("date", "location")}
+    for field, model in (("date", EventDate), ("location", Location)):
+        try:
+            out[field] = model.model_validate(raw[field]) if raw.get(field) else None
+        except ValidationError:
+            out[field] = None
+    for field, model in item_types.items():
+        kept = []
+        for item in raw.get(field) or []:
+            try:
+                parsed = model.model_validate(item)
+            except ValidationError:
+                continue
+            cited = [s for sid in parsed.citations if (s := sources.sentence(sid))]
+            text = {"figures": lambda p: f"{p.text} {p.value_min}", "claims": lambda p: p.statement,
+                    "actors": lambda p: p.name}.get(field, lambda p: p.text)(parsed)
+            if cited and _states_its_numbers(text, cited):
+                kept.append(parsed)
+        out[field] = kept
+    return out
+
+
+# --- clean-up --------------------------------------------------------------------------------------------------------
+def _dedupe(items: list, key: Callable[[Any], str]) -> list:
+    seen: set[str] = set()
+    return [i for i in items if not (key(i) in seen or seen.add(key(i)))]
 
 
 def _clean(out: dict, sources: Sources) -> dict:
+    """No duplicated list item, no citation of a sentence the sources do not have, every list within its limit."""
     known = {s.id for s in sources.sentences(canonical_only=False)}
-
-    def cited(item):
-        return item.model_copy(update={"citations": [c for c in item.citations if c in known]})
-
-    out["figures"] = _merge_figures([cited(f) for f in out["figures"]])
-    out["actors"] = _dedupe([cited(a) for a in out["actors"]], key=lambda a: _norm(a.name))[:8]
-    claims = [cited(c) for c in out["claims"] if _states_its_numbers(c.statement, c.citations, sources)]
-    out["claims"] = _dedupe(claims, key=lambda c: _norm(c.claimant + " " + c.statement), similar=90)[:6]
-    seen: list[str] = []
-    for name, limit in NOTE_LIMITS.items():
-        notes = [cited(n) for n in out[name] if n.citations and _states_its_numbers(n.text, n.citations, sources)]
-        notes = [n for n in _dedupe(notes, key=lambda n: _norm(n.text), similar=90)
-                 if not any(ratio(_norm(n.text), s) >= 90 for s in seen)][:limit]
-        seen += [_norm(n.text) for n in notes]
-        out[name] = notes
+    keys = {"actors": lambda a: _norm(a.name), "figures": lambda f: json.dumps([f.kind, f.value_min, f.value_max,
+                                                                               f.group, f.reported_by, f.text]),
+            "claims": lambda c: _norm(c.claimant + " " + c.statement)}
+    seen_text: set[str] = set()
+    for field, limit in LIMITS.items():
+        items = [i.model_copy(update={"citations": list(dict.fromkeys(c for c in i.citations if c in known))})
+                 for i in out.get(field, [])]
+        if field in keys:
+            items = _dedupe(items, keys[field])
+        else:  # notes: one text once across key points, aftermath and related events
+            items = [n for n in items if not (_norm(n.text) in seen_text or seen_text.add(_norm(n.text)))]
+        out[field] = items[:limit]
+    for field in ("date", "location"):
+        if out.get(field):
+            item = out[field]
+            out[field] = item.model_copy(update={"citations": [c for c in item.citations if c in known]})
     return out
 
 
@@ -557,34 +740,33 @@ def generate(
         raise GenerationError("there is nothing to summarize: no readable document in the sources")
     started = time.perf_counter()
     runner = load_backend(backend, model) if isinstance(backend, str) else backend
-    timings: dict[str, float] = {}
+    timings: dict[str, float] = {"load": time.perf_counter() - started}
     clock = time.perf_counter()
     candidates = candidates if candidates is not None else find_candidates(sources)
-    timings["anchors"] = time.perf_counter() - clock
-    clock = time.perf_counter()
     shown = select_sentences(sources, runner.count_tokens, source_budget)
-    prefix = render_prefix(shown)
-    choices = _choices(candidates, shown)
-    timings["select"] = time.perf_counter() - clock
-    out: dict[str, Any] = {"figures": [], "actors": [], "claims": [], **{name: [] for name in NOTE_LIMITS}}
-    stats: list[CallStats] = []
-    for section in _sections(choices, strategy):
-        clock = time.perf_counter()
-        section.apply(_ask(runner, prefix, section, stats), out)
-        timings[section.name] = time.perf_counter() - clock
-    summary = EventSummary.model_validate(_clean(out, sources))
-    timings |= {"prefill": sum(c.prefill_s for c in stats), "decode": sum(c.decode_s for c in stats),
+    session = _Session(runner, render_prefix(shown))
+    timings["prepare"] = time.perf_counter() - clock
+    if strategy == "sections":
+        out = _draft_sections(session, sources, candidates, shown, timings)
+    else:
+        out = _draft_single(session, sources, shown, timings)
+    try:
+        summary = EventSummary.model_validate(_clean(out, sources))
+    except ValidationError as err:
+        raise GenerationError(f"the draft does not fit the schema: {str(err).splitlines()[0]}") from err
+    calls = session.calls
+    timings |= {"prefill": sum(c.prefill_s for c in calls), "decode": sum(c.decode_s for c in calls),
                 "total": time.perf_counter() - started}
     meta = RunMeta(
         model=model_info(model, runner.name),
         prompt_version=prompt_version(),
         schema_version=SCHEMA_VERSION,
-        prompt_tokens=sum(c.prompt_tokens for c in stats),
-        cached_tokens=sum(c.cached_tokens for c in stats),
-        generated_tokens=sum(c.generated_tokens for c in stats),
+        prompt_tokens=sum(c.prompt_tokens for c in calls),
+        cached_tokens=sum(c.cached_tokens for c in calls),
+        generated_tokens=sum(c.generated_tokens for c in calls),
         timings={k: round(v, 3) for k, v in timings.items()},
         left_out=shown.left_out,
         strategy=strategy,
-        calls=stats,
+        calls=calls,
     )
     return Draft(summary=summary, meta=meta)

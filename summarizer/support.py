@@ -264,32 +264,57 @@ class CalibrationError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Calibration:
-    """The fitted combination: p(supported) = sigmoid(weights . features + intercept); supported above `threshold`."""
+class LinearModel:
+    """p(supported) = sigmoid(weights . features + intercept); a document supports the claim when p >= threshold."""
 
-    features: tuple[str, ...]
     weights: np.ndarray
     intercept: float
     threshold: float
+
+    def score(self, features: np.ndarray) -> np.ndarray | float:
+        return 1.0 / (1.0 + np.exp(-(features @ self.weights + self.intercept)))
+
+    @classmethod
+    def from_toml(cls, table: dict, path: Path) -> LinearModel:
+        if tuple(table["features"]) != FEATURES:
+            raise CalibrationError(
+                f"{path} was fitted on features {table['features']}, this code computes {list(FEATURES)}: "
+                "refit with `python -m eval faithfulness`"
+            )
+        return cls(np.array(table["weights"], dtype=np.float64), float(table["intercept"]), float(table["threshold"]))
+
+
+# Claims rendered from a structured field ("The shooting took place in Anderson, South Carolina.") read unlike
+# summary sentences, so they get their own model, fitted on field claims; everything else uses the text model.
+FIELD_CLAIMS = frozenset({"date", "location", "figures", "actors", "event_type"})
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The fitted models (calibration.toml): one for summary sentences and any claim text, one for field claims."""
+
+    text: LinearModel
+    fields: LinearModel
     contradiction_min_cosine: float
     embedder_sha256: str
     version: int = 1
 
-    def score(self, features: np.ndarray) -> np.ndarray | float:
-        z = features @ self.weights + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+    @property
+    def threshold(self) -> float:
+        """The support threshold for claim text (what `summarizer score` reports)."""
+        return self.text.threshold
+
+    def model_for(self, field: str) -> LinearModel:
+        return self.fields if field in FIELD_CLAIMS else self.text
+
+    def score(self, features: np.ndarray, field: str = "") -> np.ndarray | float:
+        return self.model_for(field).score(features)
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
         if not path.exists():
             raise CalibrationError(f"{path} is missing: fit it with `python -m eval faithfulness`")
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        model = data["model"]
-        if tuple(model["features"]) != FEATURES:
-            raise CalibrationError(
-                f"{path} was fitted on features {model['features']}, this code computes {list(FEATURES)}: "
-                "refit with `python -m eval faithfulness`"
-            )
         from summarizer.lock import load_lock
 
         pinned = load_lock()["embedder"].sha256
@@ -299,10 +324,8 @@ class Calibration:
                 "refit with `python -m eval faithfulness`"
             )
         return cls(
-            features=FEATURES,
-            weights=np.array(model["weights"], dtype=np.float64),
-            intercept=float(model["intercept"]),
-            threshold=float(model["threshold"]),
+            text=LinearModel.from_toml(data["model"], path),
+            fields=LinearModel.from_toml(data["fields"], path),
             contradiction_min_cosine=float(data["statuses"]["contradiction_min_cosine"]),
             embedder_sha256=data["embedder_sha256"],
             version=int(data["version"]),

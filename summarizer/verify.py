@@ -22,7 +22,8 @@ from summarizer.checks import numbers
 from summarizer.claims import ClaimInput, claims_from_summary
 from summarizer.generate import Draft, RunMeta
 from summarizer.schema import EventSummary, Figure
-from summarizer.sources import Document, Sources
+from summarizer.anchors import FigureCandidate, find_candidates
+from summarizer.sources import Document, Sentence, Sources
 from summarizer.support import Calibration, Encode, IndexedDocument, Support, assess, default_calibration, \
     default_encode, index_documents
 
@@ -62,6 +63,7 @@ class SlotValue(BaseModel):
     value: str
     doc_ids: list[str]
     evidence: list[Evidence]
+    reported_by: list[str] = Field(default_factory=list, description="who the sources say gave this value")
 
 
 class ContestedSlot(BaseModel):
@@ -124,21 +126,29 @@ def check_claims(
             out.append(CheckedClaim(pointer=claim.pointer, text="", status=Status.not_stated, score=0.0,
                                     reasons=["the summary leaves this field empty"]))
             continue
-        reports = [_judge(claim.text, vectors[claim.text], doc, indexed, calibration)
-                   for doc, indexed in zip(docs, index)]
+        reports = [_judge(claim, vectors[claim.text], doc, indexed, calibration) for doc, indexed in zip(docs, index)]
         out.append(_decide(claim, reports))
     return out
 
 
-def _judge(text: str, vector, doc: Document, indexed: IndexedDocument, calibration: Calibration) -> _Report:
-    support = assess(text, vector, indexed)
-    support.score = float(calibration.score(support.features))
+def _judge(claim: ClaimInput, vector, doc: Document, indexed: IndexedDocument, calibration: Calibration) -> _Report:
+    support = assess(claim.text, vector, indexed)
+    model = calibration.model_for(claim.field)
+    support.score = float(model.score(support.features))
     conflict = None
     if support.cosine >= calibration.contradiction_min_cosine:
         failed = [support.sentence_checks[name] for name in HARD_CHECKS
                   if support.sentence_checks[name].verdict == "mismatch"]
         conflict = failed[0].detail if failed else None
-    return _Report(doc, support, support.score >= calibration.threshold and conflict is None, conflict)
+    return _Report(doc, support, support.score >= model.threshold and conflict is None and _grounded(support), conflict)
+
+
+def _grounded(support: Support) -> bool:
+    """A document supports a claim only if it names the claim's names, numbers and dates somewhere: however similar
+    its sentences, a report that never mentions Mosul does not support 'it happened in Mosul'."""
+    checks = support.document_checks
+    return (checks["entities"].verdict not in ("absent", "mismatch") and checks["dates"].verdict not in
+            ("absent", "mismatch") and not support.feature("number_missing"))
 
 
 def _decide(claim: ClaimInput, reports: list[_Report]) -> CheckedClaim:
@@ -206,6 +216,8 @@ class _Stated:
     bounds: tuple[float, float]
     doc_id: str
     sentence_index: int
+    sentence_id: str
+    reported_by: str | None
 
 
 def _figure_slot(kind: str | None, noun: str | None) -> Slot | None:
@@ -220,39 +232,43 @@ def _direction(qualifier: str) -> str:
     return {"more_than": ">", "at_least": ">", "less_than": "<", "at_most": "<"}.get(qualifier, "=")
 
 
-def _written(sentence: str, q: numbers.Quantity) -> str:
+def _written(sentence: Sentence, figure: FigureCandidate, document: Document) -> str:
     """The figure as the source words it: 'dozens of prisoners', '12 police officers'."""
-    written = q.text
-    if q.noun and q.noun.lower() not in q.text.lower():
-        at = sentence.find(q.noun, q.end)
-        written = sentence[q.start:at + len(q.noun)] if 0 <= at - q.end <= 4 else f"{q.text} {q.noun}"
+    written = figure.text
+    if figure.group and figure.group.lower() not in figure.text.lower():
+        at = document.text.find(figure.group, figure.end, sentence.end)
+        written = document.text[figure.start:at + len(figure.group)] if 0 <= at - figure.end <= 4 else \
+            f"{figure.text} {figure.group}"
     return " ".join(written.split())
 
 
 def stated_figures(sources: Sources, years: set[int] = frozenset()) -> list[_Stated]:
-    """Every counted figure each independent report states, by slot.
+    """Every counted figure each independent report states (anchors' figure candidates), by slot.
 
     Left out: figures of generic nouns ('people' spans every slot); sub-counts of a figure in the same slot ('more
     than fifty prisoners escaped, including nine who...'); and figures in sentences that name only years other than
     the event's and the report's own (an earlier prison break, last year's toll).
     """
-    found = []
-    for doc in sources.canonical:
-        allowed = set(years) | ({int(doc.date[:4])} if doc.date else set())
-        for sentence in doc.sentences:
-            named = {int(y) for y in _YEAR.findall(sentence.text)}
-            if allowed and named and not named & allowed:
-                continue
-            earlier: list[Slot] = []
-            for q in numbers.extract(sentence.text):
-                slot = _figure_slot(q.kind, q.noun) if q.unit is None else None
-                if slot is None:
-                    continue
-                if slot in earlier and _SUBCOUNT_BEFORE.search(sentence.text[: q.start]):
-                    continue
-                earlier.append(slot)
-                found.append(_Stated(slot, (q.value_min, q.value_max, _direction(q.qualifier)),
-                                     _written(sentence.text, q), q.bounds(), doc.id, sentence.index))
+    canonical = {d.id: d for d in sources.canonical}
+    found: list[_Stated] = []
+    for figure in find_candidates(sources).figures:
+        document, sentence = canonical.get(figure.doc_id), sources.sentence(figure.sentence_id)
+        slot = _figure_slot(figure.kind.value, figure.group)
+        if document is None or sentence is None or slot is None:
+            continue
+        allowed = set(years) | ({int(document.date[:4])} if document.date else set())
+        named = {int(y) for y in _YEAR.findall(sentence.text)}
+        if allowed and named and not named & allowed:
+            continue
+        before = document.text[sentence.start:figure.start]
+        if _SUBCOUNT_BEFORE.search(before) and any(
+                s.slot == slot and s.sentence_id == sentence.id for s in found):
+            continue
+        quantity = numbers.Quantity(figure.value_min, figure.value_max, figure.qualifier, figure.text, figure.start,
+                                    figure.end, vague=figure.vague)
+        found.append(_Stated(slot, (figure.value_min, figure.value_max, _direction(figure.qualifier)),
+                             _written(sentence, figure, document), quantity.bounds(), document.id, sentence.index,
+                             sentence.id, figure.reported_by))
     return found
 
 
@@ -287,7 +303,8 @@ class _SlotReport:
             slot=f"{self.slot[0]}: {self.slot[1]}",
             values=[
                 SlotValue(value=stated[0].text, doc_ids=list(dict.fromkeys(s.doc_id for s in stated)),
-                          evidence=[_evidence_of(sources.document(s.doc_id), s.sentence_index, 1.0) for s in stated])
+                          evidence=[_evidence_of(sources.document(s.doc_id), s.sentence_index, 1.0) for s in stated],
+                          reported_by=list(dict.fromkeys(s.reported_by for s in stated if s.reported_by)))
                 for stated in self.values.values()
             ],
             incompatible=self.incompatible,

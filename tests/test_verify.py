@@ -144,7 +144,7 @@ def test_a_copy_of_a_report_is_not_independent_support(seeds):
 
 # --- any claim text ------------------------------------------------------------------------------------------------------
 def test_arbitrary_claim_text_is_checked_and_null_fields_are_not_stated(seeds):
-    claims = [ClaimInput("/0", "A curfew was declared in Al Khalis."), ClaimInput("/1", ""),
+    claims = [ClaimInput("/0", "Authorities declared a curfew in Al Khalis."), ClaimInput("/1", ""),
               ClaimInput("/2", "The prison was attacked with chemical weapons by the Iraqi army.")]
     checked = check_claims(claims, seeds)
     assert [c.status for c in checked] == [Status.supported, Status.not_stated, Status.unsupported]
