@@ -79,6 +79,7 @@ class CaseJob:
     key: str
     inputs: dict[str, bytes]  # path inside the case folder -> file bytes
     options: BatchOptions
+    source_folder: str = ""  # where the inputs came from, named in summary.json instead of the scratch folder
 
 
 @dataclass
@@ -173,7 +174,7 @@ def _emit(case: str, stage: str, state: str, detail: str = "") -> None:
 
 def run_case(job: CaseJob, scratch_root: str | None = None) -> CaseOutcome:
     """Run the whole pipeline for one case in a private scratch folder; never raises for a case's own failure."""
-    from summarizer.brief import BriefError, brief
+    from summarizer.brief import BriefError, brief, write_outputs
     from summarizer.ingest import load_sources
 
     started = time.perf_counter()
@@ -201,6 +202,10 @@ def run_case(job: CaseJob, scratch_root: str | None = None) -> CaseOutcome:
                 outcome.error = _one_line(err).replace(str(folder), job.name)  # the scratch path means nothing
                 outcome.traceback = None if unreadable else _traceback_of(err)
             else:
+                verified = result.verified
+                if job.source_folder:  # re-rendered so the note names the user's folder, not our scratch copy
+                    sources = verified.sources.model_copy(update={"root": job.source_folder})
+                    write_outputs(verified.model_copy(update={"sources": sources}), out, job.options.formats)
                 outcome.status = "done"
                 outcome.outputs = {path.name: path.read_bytes() for path in result.paths.values()}
                 outcome.counts = _counts(result)
@@ -694,7 +699,8 @@ def run_batch(in_dir: str | os.PathLike, out_dir: str | os.PathLike, *, group: G
             if is_done(cases_dir / case.name, record, keys[case.name]):
                 records[case.name] = record
             else:
-                jobs.append(CaseJob(case.name, keys[case.name], inputs, options))
+                jobs.append(CaseJob(case.name, keys[case.name], inputs, options,
+                                    str(case.source_folder(in_dir.resolve()))))
         ran: set[str] = set()
         write_index(out_dir, index_rows(cases, records, keys, ran))
         emit(BatchEvent("plan", total=len(jobs), reused=len(cases) - len(jobs)))

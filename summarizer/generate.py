@@ -129,6 +129,10 @@ class RunMeta(BaseModel):
     strategy: str = DEFAULT_STRATEGY
     cached_tokens: int = Field(default=0, description="prompt tokens reused from an earlier call (prefix cache)")
     calls: list[CallStats] = Field(default_factory=list)
+    stages: dict[str, float] = Field(
+        default_factory=dict, description="wall seconds per stage of the whole line (ingest ... verify), set by brief"
+    )
+    embedder: ModelInfo | None = Field(default=None, description="the sentence embedder verify searched evidence with")
 
 
 class Draft(BaseModel):

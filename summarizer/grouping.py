@@ -68,13 +68,19 @@ class Case:
     links: tuple[Link, ...] = field(default=())
     similarity: float | None = None  # the lowest score of any two files in the case (None: one file, or a folder)
 
+    @property
+    def _stripped(self) -> bool:
+        return bool(self.root) and all(f.startswith(self.root + "/") for f in self.files)
+
     def layout(self) -> dict[str, str]:
         """Input path -> path inside the folder the pipeline reads: relative to `root` when every file is under
         it (so a subfolder case reads exactly like that folder), else relative to the batch input folder."""
-        prefix = self.root + "/" if self.root else ""
-        if prefix and all(f.startswith(prefix) for f in self.files):
-            return {f: f[len(prefix):] for f in self.files}
-        return {f: f for f in self.files}
+        cut = len(self.root) + 1 if self._stripped else 0
+        return {f: f[cut:] for f in self.files}
+
+    def source_folder(self, in_dir: Path) -> Path:
+        """The folder the layout's paths are relative to: what the note should name as the case's sources."""
+        return in_dir / self.root if self._stripped else in_dir
 
 
 def discover_cases(in_dir: str | Path, group: GroupMode = "cluster", exclude: tuple[Path, ...] = ()) -> list[Case]:

@@ -103,6 +103,7 @@ class _Report:
     support: Support
     supports: bool
     contradiction: str | None  # the failed check's detail, when the document contradicts the claim
+    threshold: float  # the support threshold of the model that scored it
 
 
 def check_claims(
@@ -140,7 +141,8 @@ def _judge(claim: ClaimInput, vector, doc: Document, indexed: IndexedDocument, c
         failed = [support.sentence_checks[name] for name in HARD_CHECKS
                   if support.sentence_checks[name].verdict == "mismatch"]
         conflict = failed[0].detail if failed else None
-    return _Report(doc, support, support.score >= model.threshold and conflict is None and _grounded(support), conflict)
+    supports = support.score >= model.threshold and conflict is None and _grounded(support)
+    return _Report(doc, support, supports, conflict, model.threshold)
 
 
 def _grounded(support: Support) -> bool:
@@ -169,22 +171,26 @@ def _decide(claim: ClaimInput, reports: list[_Report]) -> CheckedClaim:
         best = ranked[0]
         failed = [c.detail for name, c in best.support.document_checks.items()
                   if name in ("numbers", "dates", "entities") and c.verdict in ("absent", "mismatch")]
-        reasons.append(f"no source supports it (best: {best.doc.id}, score {best.support.score:.2f})"
-                       + (": " + "; ".join(failed) if failed else ""))
+        reasons.append(f"no source supports it (best: {best.doc.id}, score {best.support.score:.2f}, "
+                       f"needs {best.threshold:.2f})" + (": " + "; ".join(failed) if failed else ""))
+    elif not reports:
+        reasons.append("no source document has any sentence to check against")
     score = supporting[0].support.score if supporting else max((r.support.score for r in reports), default=0.0)
     if status is Status.contradicted:
         score = min(r.support.score for r in contradicting)
     return CheckedClaim(
         pointer=claim.pointer, text=claim.text, status=status, score=round(score, 4),
-        evidence=[e for r in shown for e in _evidence(r)][:MAX_EVIDENCE], reasons=reasons,
+        evidence=_evidence(shown), reasons=reasons,
         supported_by=[r.doc.id for r in supporting], contradicted_by=[r.doc.id for r in contradicting],
     )
 
 
-def _evidence(report: _Report) -> list[Evidence]:
-    """The sentence the document was checked on, then the rest of its best window, each with its cosine to the claim."""
-    support = report.support
-    return [_evidence_of(report.doc, i, float(support.sentence_cosines[i])) for i in support.evidence_sentences()]
+def _evidence(reports: list[_Report]) -> list[Evidence]:
+    """Each report's checked sentence first (so both sides of a dispute show), then the rest of their best windows,
+    each sentence with its cosine to the claim; at most MAX_EVIDENCE."""
+    ordered = [(r, r.support.evidence_sentences()) for r in reports]
+    picks = [(r, idx[0]) for r, idx in ordered] + [(r, i) for r, idx in ordered for i in idx[1:]]
+    return [_evidence_of(r.doc, i, float(r.support.sentence_cosines[i])) for r, i in picks[:MAX_EVIDENCE]]
 
 
 def _evidence_of(doc: Document, index: int, score: float) -> Evidence:

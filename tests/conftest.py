@@ -22,3 +22,18 @@ def seeds_verified():
     from verified_fixture import seeds_verified as build
 
     return build()
+
+
+@pytest.fixture(scope="session")
+def seeds_sources(seed_sources):
+    """load_sources('seeds'), under the name the generate-stage tests use (the same object as `seed_sources`)."""
+    return seed_sources
+
+
+@pytest.fixture(scope="session")
+def seeds_draft(seeds_sources):
+    """The seeds drafted once per session with the default model and backend (the real LLM: ~1-3 minutes on 2 cores).
+    Only tests marked `model` should ask for it. Read-only."""
+    from summarizer.generate import generate
+
+    return generate(seeds_sources)

@@ -14,7 +14,7 @@ from summarizer.claims import ClaimInput
 from summarizer.ingest import load_sources
 from summarizer.schema import EventSummary, Stance
 from summarizer.support import Calibration, CalibrationError, default_calibration, score_pairs
-from summarizer.verify import Status, check_claims, verify
+from summarizer.verify import Status, check_claims, contested_slots, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGGED = (Status.contradicted, Status.unsupported)
@@ -113,6 +113,18 @@ def test_killed_police_is_a_contested_slot_with_each_value_tied_to_its_sources(v
         "12 police officers": {"000_108d603849a4caa9.txt", "002_d6adc25b9d441586.txt"},  # "twelve" in the second
         "five guards": {"004_a072155b09cad796.txt"},
     }
+
+
+def test_each_disputed_value_says_who_gave_it(verified):
+    (slot,) = [s for s in verified.contested if s.slot == "killed: police"]
+    assert {v.value: v.reported_by for v in slot.values} == {"12 police officers": ["Iraqi officials"],
+                                                             "five guards": ["Maan"]}
+
+
+def test_sources_alone_reveal_the_disputed_casualty_figures(seeds):
+    """No summary needed: a draft that mentions one value still gets the dispute listed."""
+    slots = {s.slot for s in contested_slots(seeds)}
+    assert {"killed: police", "killed: prisoners", "escaped: prisoners"} <= slots
 
 
 def test_killed_prisoners_is_contested_fifty_against_thirty(verified):
