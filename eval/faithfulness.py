@@ -554,12 +554,48 @@ def results_body(rows: list[Row], falke, threshold: float, speed: dict, split: s
 
 
 # --- the optional LLM judge ----------------------------------------------------------------------------------------------
+JUDGE_VERDICTS = ("supported", "contradicted", "not mentioned")
+
+
+class LlmJudge:
+    """The local generator asked one constrained question: is the claim supported by, contradicted by, or not mentioned
+    in this evidence? Measured here only (--judge N): on 100 QAGS sentences it did not improve the checker and cost
+    ~10 s per claim on 2 cores, so the runtime checker does not use it."""
+
+    def __init__(self, llm):
+        from llama_cpp import LlamaGrammar
+
+        self._llm = llm
+        self._grammar = LlamaGrammar.from_string(
+            "root ::= " + " | ".join(f'"{v}"' for v in JUDGE_VERDICTS), verbose=False
+        )
+
+    @classmethod
+    def load(cls) -> LlmJudge:
+        from llama_cpp import Llama
+
+        from summarizer.lock import model_path
+
+        return cls(Llama(str(model_path("generator")), n_ctx=2048, n_threads=2, verbose=False))
+
+    def ask(self, claim: str, evidence: Sequence[str]) -> str:
+        quoted = "\n".join(f"- {s}" for s in evidence)
+        reply = self._llm.create_chat_completion(
+            messages=[
+                {"role": "system", "content": "You check claims against evidence. Answer with one of: supported, "
+                 "contradicted, not mentioned."},
+                {"role": "user", "content": f"Evidence:\n{quoted}\n\nClaim: {claim}\n\nIs the claim supported by the "
+                 "evidence, contradicted by it, or not mentioned in it?"},
+            ],
+            grammar=self._grammar, temperature=0.0, max_tokens=6,
+        )
+        return reply["choices"][0]["message"]["content"].strip()
+
+
 def judge_experiment(units: list[Unit], scores: np.ndarray, threshold: float, n: int, encode) -> str:
     """Does asking the local generator (supported / contradicted / not mentioned) over the claim and its best evidence
     improve the checker enough to pay for its time? Measured on n eval-half sentence-level QAGS items; the time is
     the generator's alone (evidence retrieval is shared with the checker)."""
-    from summarizer.support import LlmJudge
-
     picked = [i for i, u in enumerate(units) if not u.fit and u.dataset.startswith("qags")]
     picked = sorted(picked, key=lambda i: _key(units[i].text + str(SEED)))[:n]
     questions = []

@@ -303,12 +303,12 @@ def verify_command(sources_path: str, summary_path: str, as_json: bool) -> None:
                            f"{c.score:.2f}", Text("\n".join(said)))
         out.print(claims)
         slots = Table(title="where the sources disagree", title_justify="left")
-        for column in ("slot", "value", "reported by"):
+        for column in ("slot", "value", "said by", "sources"):
             slots.add_column(column, overflow="fold")
         for slot in verified.contested:
             for v in slot.values:
                 by = ", ".join(f"{d} ({verified.sources.document(d).label})" for d in v.doc_ids)
-                slots.add_row(slot.slot, Text(v.value), Text(by))
+                slots.add_row(slot.slot, Text(v.value), Text(", ".join(v.reported_by)), Text(by))
         out.print(slots)
         f = verified.faithfulness
         out.print(f"faithfulness {f.score:.2f}: {f.supported} of {f.checkable} checkable claims supported "

@@ -76,6 +76,13 @@ def test_each_subfolder_is_one_case_and_hidden_entries_and_the_output_folder_are
         ("seeds", tuple(f"seeds/{p.name}" for p in sorted(SEEDS.iterdir()))),
     ]
     assert cases[0].layout() == {"fire/dunmore.txt": "dunmore.txt"}  # runs exactly like `brief fire/`
+    assert cases[0].source_folder(tmp_path) == tmp_path / "fire"
+
+
+def test_a_case_mixing_folders_keeps_paths_relative_to_the_input_folder_so_none_collide():
+    case = Case("mixed", ("a/x.txt", "b/x.txt"), "grouping file", root="a")
+    assert case.layout() == {"a/x.txt": "a/x.txt", "b/x.txt": "b/x.txt"}
+    assert case.source_folder(Path("/in")) == Path("/in")
 
 
 def test_an_empty_subfolder_is_still_a_case_so_it_gets_reported(tmp_path):
@@ -317,6 +324,8 @@ def test_a_rerun_after_kill_9_finishes_every_case_exactly_once_with_no_partial_f
     assert_no_partial_files(out, {"fire", "quake", "seeds"})
     for row in rows:
         assert read_record(out / "cases" / row["case"])["key"] == row["key"]
+        summary = json.loads((out / "cases" / row["case"] / "summary.json").read_text())
+        assert summary["sources"]["root"] == str(run["in_dir"].resolve() / row["case"])  # not the scratch copy
 
 
 @pytest.mark.model
