@@ -131,9 +131,9 @@ def claims_from_summary(summary: EventSummary) -> list[ClaimInput]:
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of a plain text, split exactly as ingest splits sources (so claims and evidence align)."""
-    from summarizer.ingest import _sentence_spans  # ingest's pysbd splitter; no second splitter in the project
+    from summarizer.ingest import sentence_spans  # ingest's pysbd splitter; no second splitter in the project
 
-    return [text[start:end] for start, end in _sentence_spans(text, 0, len(text))]
+    return [text[start:end] for start, end in sentence_spans(text, 0, len(text))]
 
 
 def _sentences(pointer: str, text: str, field: str) -> list[ClaimInput]:

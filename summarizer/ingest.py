@@ -415,7 +415,7 @@ def _record_to_raw(record: Any, path: str, notes: list[str]) -> _Raw:
 def _build_document(raw: _Raw, doc_id: str) -> Document:
     pieces = _pieces(raw.text)
     for piece in pieces:
-        piece.sentences = _sentence_spans(raw.text, piece.start, piece.end)
+        piece.sentences = sentence_spans(raw.text, piece.start, piece.end)
     _mark_boilerplate(raw.text, pieces)
     removed = _removals(raw.text, pieces)
     spans = [span for piece in pieces if not piece.removed
@@ -490,7 +490,7 @@ def _segments(chunk: str):
     yield from _segmenter().segment(rest) if _INNER_STOP.search(rest[:-1]) else [rest]
 
 
-def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """pysbd sentences of text[start:end], located back in the text so offsets are exact, long ones bounded."""
     chunk = text[start:end].replace("\n", " ")  # a piece may be a rejoined hard-wrapped paragraph; same length
     spans: list[tuple[int, int]] = []

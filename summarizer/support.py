@@ -3,7 +3,7 @@
 Embedding cosine alone is a weak judge of faithfulness (about 67-70 ROC AUC on SummaC/TRUE) and is blind to a changed
 number, date, name or a negation. So each (claim, document) pair gets a small feature vector: retrieval cosines over
 sentences and windows of adjacent sentences, lexical support (novel words are a strong hallucination signal), and the
-deterministic checks (numbers, dates, entities, negation) run on the whole document and on the best passage. A
+deterministic checks (numbers, dates, entities, negation) run on the whole document and on the closest sentence. A
 logistic regression fitted by `eval/faithfulness.py` combines them; its plain coefficients live in calibration.toml,
 so scoring needs only numpy.
 """
@@ -109,7 +109,11 @@ class IndexedDocument:
     sentences: list[str]
     vectors: np.ndarray
     ref_date: date | None = None
-    stems: list[list[str]] = field(init=False)
+    stems: list[list[str]] = field(init=False)  # content-word stems per sentence
+    words: list[list[str]] = field(init=False)  # all word stems per sentence
+    vocabulary: set[str] = field(init=False)
+    bigrams: set[tuple[str, str]] = field(init=False)
+    text: str = field(init=False)
     windows: list[tuple[int, int]] = field(init=False)
     window_vectors: np.ndarray = field(init=False)
 
@@ -129,9 +133,6 @@ class IndexedDocument:
             v = (self.vectors[first:last + 1] * weights[first:last + 1, None]).sum(axis=0)
             rows.append(v / (np.linalg.norm(v) or 1.0))
         self.window_vectors = np.stack(rows) if rows else np.zeros((0, self.vectors.shape[1]), np.float32)
-
-    def passage_text(self, first: int, last: int) -> str:
-        return " ".join(self.sentences[first:last + 1])
 
     @cached_property
     def quantities(self) -> list[numbers.Quantity]:
@@ -159,7 +160,7 @@ def index_documents(
     """Embed every sentence of every document in one batched call (each distinct sentence once)."""
     encode = encode or default_encode
     flat = [s for doc in documents for s in doc]
-    vectors = encode(flat) if flat else np.zeros((0, 384), np.float32)
+    vectors = encode(flat)
     out, at = [], 0
     for i, doc in enumerate(documents):
         out.append(IndexedDocument(list(doc), vectors[at:at + len(doc)], ref_dates[i] if ref_dates else None))
@@ -347,7 +348,7 @@ class PairScore:
     sentences: list[tuple[str, Support]]
 
 
-def score_pairs(
+def score_document(
     document: str | Sequence[str],
     claims: Sequence[str],
     *,

@@ -13,7 +13,7 @@ import pytest
 from summarizer.claims import ClaimInput
 from summarizer.ingest import load_sources
 from summarizer.schema import EventSummary, Stance
-from summarizer.support import Calibration, CalibrationError, default_calibration, score_pairs
+from summarizer.support import Calibration, CalibrationError, default_calibration, score_document
 from summarizer.verify import Status, check_claims, contested_slots, verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,7 +174,7 @@ def test_faithfulness_counts_supported_over_checkable_claims(planted):
 def test_plain_document_pairs_score_a_changed_number_below_the_true_sentence():
     document = ("Police said three armed men robbed a security van outside a bank in Glasgow on Tuesday. "
                 "Nobody was injured in the robbery.")
-    true, wrong = score_pairs(document, ["Three armed men robbed a security van in Glasgow.",
+    true, wrong = score_document(document, ["Three armed men robbed a security van in Glasgow.",
                                          "Seven armed men robbed a security van in Glasgow."])
     assert true.score > wrong.score
     assert true.cosine > 0.5  # the baseline cannot tell them apart as well: both are near-copies
@@ -195,3 +195,36 @@ def test_a_calibration_fitted_with_another_embedder_is_refused(tmp_path):
     other.write_text(text.replace(sha, "0" * 64))
     with pytest.raises(CalibrationError, match="refit"):
         Calibration.load(other)
+
+
+# --- command line --------------------------------------------------------------------------------------------------------
+def test_verify_command_reads_a_draft_and_exits_1_when_a_claim_is_flagged(tmp_path, true_summary):
+    import json
+
+    from click.testing import CliRunner
+
+    from summarizer.cli import main
+    from summarizer.generate import Draft, ModelInfo, RunMeta
+
+    wrong = true_summary.model_copy(deep=True)
+    wrong.location.place = "Mosul"
+    meta = RunMeta(model=ModelInfo(role="generator", repo_id="x/y", sha256="0" * 64, backend="llamacpp"),
+                   prompt_version="v1", schema_version="1.0")
+    path = tmp_path / "draft.json"
+    path.write_text(Draft(summary=wrong, meta=meta).model_dump_json())
+    result = CliRunner().invoke(main, ["verify", "--sources", str(ROOT / "seeds"), "--summary", str(path), "--json"])
+    assert result.exit_code == 1, result.output
+    verified = json.loads(result.stdout)
+    assert verified["meta"]["prompt_version"] == "v1"
+    assert {c["pointer"]: c["status"] for c in verified["claims"]}["/location"] in ("unsupported", "contradicted")
+
+
+def test_verify_command_rejects_a_file_that_is_not_a_summary(tmp_path):
+    from click.testing import CliRunner
+
+    from summarizer.cli import main
+
+    path = tmp_path / "bad.json"
+    path.write_text('{"headline": 3}')
+    result = CliRunner().invoke(main, ["verify", "--sources", str(ROOT / "seeds"), "--summary", str(path)])
+    assert result.exit_code == 2 and "not an EventSummary or Draft JSON" in result.output
