@@ -102,7 +102,7 @@ def verdict(field: str, predicted, expected) -> str:
     return "correct" if predicted == expected else "wrong"
 
 
-def run(incidents: list[dict], model: str, backend: str, strategy: str) -> list[dict]:
+def run(incidents: list[dict], model: str, backend: str, strategy: str, free_text: bool) -> list[dict]:
     from summarizer.generate import GenerationError, generate
 
     rows = []
@@ -111,7 +111,8 @@ def run(incidents: list[dict], model: str, backend: str, strategy: str) -> list[
             started = time.perf_counter()
             row = {"incident_id": incident["incident_id"], "gold": gold(incident)}
             try:
-                draft = generate(incident_sources(incident, Path(folder)), model, backend=backend, strategy=strategy)
+                draft = generate(incident_sources(incident, Path(folder)), model, backend=backend, strategy=strategy,
+                                 free_text=free_text)
                 row["predicted"] = predictions(draft.summary.model_dump(mode="json"))
                 row["tokens"] = draft.meta.prompt_tokens
             except GenerationError as err:
@@ -125,8 +126,8 @@ def run(incidents: list[dict], model: str, backend: str, strategy: str) -> list[
 
 
 def table(runs: dict[str, dict]) -> str:
-    lines = ["| model | strategy | backend | n | " + " | ".join(FIELDS) + " | s / incident | errors |",
-             "|---|---|---|---|" + "---|" * len(FIELDS) + "---|---|"]
+    lines = ["| model | strategy | backend | free text | n | " + " | ".join(FIELDS) + " | s / incident | errors |",
+             "|---|---|---|---|---|" + "---|" * len(FIELDS) + "---|---|"]
     for run_ in runs.values():
         rows = run_["rows"]
         cells = []
@@ -136,7 +137,8 @@ def table(runs: dict[str, dict]) -> str:
                          f"{counts['not stated']} not stated)")
         seconds = sum(r["seconds"] for r in rows) / len(rows)
         errors = sum("error" in r for r in rows)
-        lines.append(f"| {run_['model']} | {run_['strategy']} | {run_['backend']} | {len(rows)} | "
+        lines.append(f"| {run_['model']} | {run_['strategy']} | {run_['backend']} | "
+                     f"{'yes' if run_['free_text'] else 'no'} | {len(rows)} | "
                      + " | ".join(cells) + f" | {seconds:.0f} | {errors} |")
     return "\n".join(lines)
 
@@ -147,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", default="llamacpp", choices=("llamacpp", "transformers"))
     parser.add_argument("--strategy", default="sections", choices=("sections", "single"))
     parser.add_argument("--limit", type=int, default=20, help="the first N incidents of the dev file")
+    parser.add_argument("--free-text", action="store_true",
+                        help="also have the model write headline, claims and notes (slower; the scored fields do not "
+                             "depend on them)")
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--no-write", action="store_true", help="print the table; leave eval/RESULTS.md alone")
     args = parser.parse_args(argv)
@@ -155,11 +160,11 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     incidents = load_incidents(args.data, args.limit)
-    rows = run(incidents, args.model, args.backend, args.strategy)
+    rows = run(incidents, args.model, args.backend, args.strategy, args.free_text)
     cache = cache_root() / "eval" / "events"
-    key = f"{args.model}-{args.strategy}-{args.backend}-first{len(incidents)}"
-    atomic_write(cache / f"{key}.json", json.dumps({"model": args.model, "strategy": args.strategy,
-                                                    "backend": args.backend, "rows": rows}))
+    key = f"{args.model}-{args.strategy}-{args.backend}-{'text' if args.free_text else 'choices'}-first{len(incidents)}"
+    atomic_write(cache / f"{key}.json", json.dumps({"model": args.model, "strategy": args.strategy, "backend": args.backend,
+                                                    "free_text": args.free_text, "rows": rows}))
     runs = {p.stem: json.loads(p.read_text()) for p in sorted(cache.glob(f"*-first{len(incidents)}.json"))}
     body = table(runs)
     print(body)

@@ -19,7 +19,6 @@ from summarizer.files import atomic_write
 from summarizer.verify import Status, VerifiedSummary
 
 FORMATS = tuple(render.FILENAMES)
-STAGES = ("ingest", "load model", "generate", "verify", "render")
 
 
 class BriefError(RuntimeError):

@@ -289,8 +289,8 @@ def _complete_sentences(text: str, max_length: int) -> str:
 class _Session:
     """One draft's calls on one backend: the shared prefix, retries, and what each call cost."""
 
-    def __init__(self, backend: Backend, prefix: str):
-        self.backend, self.prefix = backend, prefix
+    def __init__(self, backend: Backend, prefix: str, free_text: bool = True):
+        self.backend, self.prefix, self.free_text = backend, prefix, free_text
         self.calls: list[CallStats] = []
 
     def _complete(self, step: str, prompt: str, output: OutputType, max_tokens: int, parse: Callable[[str], Any],
@@ -328,7 +328,10 @@ class _Session:
         return None if answer == NOT_STATED else answer
 
     def write(self, step: str, prompt: str, field: str) -> str:
-        """Bounded free text (a one-field JSON object), trimmed to whole sentences."""
+        """Bounded free text (a one-field JSON object), trimmed to whole sentences; '' when the model is not to write
+        (the caller then uses the source sentence itself)."""
+        if not self.free_text:
+            return ""
         limit = TEXT_LIMITS[field]
         model = _text_model(field, limit)
         text = self._complete(step, prompt, model, limit // 2 + 24,
@@ -542,11 +545,12 @@ def _trimmed(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: text.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
 
 
-def _grounded(written: str, cited: list[Sentence], field: str) -> str:
-    """The model's text, or the first cited sentence itself when the text carries a number no cited sentence states."""
+def _grounded(written: str, cited: list[Sentence], field: str, fallback: str | None = None) -> str:
+    """The model's text, or source text itself (`fallback`, else the first cited sentence) when there is no text or
+    it carries a number no cited sentence states."""
     if written and _states_its_numbers(written, cited):
         return written
-    return _trimmed(cited[0].text, TEXT_LIMITS[field])
+    return _trimmed(fallback or cited[0].text, TEXT_LIMITS[field])
 
 
 def _pick_sentences(sentences: list[Sentence], limit: int, vectors: dict[str, np.ndarray], central: bool) -> list[Sentence]:
@@ -603,8 +607,14 @@ def _draft_sections(session: _Session, sources: Sources, candidates: Candidates,
     clock = time.perf_counter()
     scope = EventScope(main, candidates)
     on_main = [s for s in visible if scope.is_main(s.id)]
-    out: dict[str, Any] = {**written, "event_type": main.event_type,
-                           **_date_and_location(main, options, candidates, order)}
+    anchored = ({c.sentence_id for c in candidates.figures} | {a.sentence_id for a in candidates.attributions}
+                | {sid for name in (main.place, main.date) if name
+                   for sid in options.places.get(name, []) + options.dates.get(name, [])})
+    lead = next((s for s in on_main if s.id in anchored), (on_main or visible)[0])
+    title = next((d.title for d, _ in shown.documents if d.title), lead.text)
+    out: dict[str, Any] = {"headline": _grounded(written["headline"], visible, "headline", title),
+                           "bottom_line": _grounded(written["bottom_line"], visible, "bottom_line", lead.text),
+                           "event_type": main.event_type, **_date_and_location(main, options, candidates, order)}
     out["figures"] = merge_figures([c for c in candidates.figures if c.sentence_id in order and scope.is_main(c.sentence_id)])
     speakers = [Speaker(s.name, [a for a in s.attributions if scope.is_main(a.sentence_id)])
                 for s in group_speakers([a for a in candidates.attributions if a.sentence_id in order])]
@@ -634,9 +644,6 @@ def _draft_sections(session: _Session, sources: Sources, candidates: Candidates,
     related = _pick_sentences([s for s in visible if not scope.is_main(s.id) and s.id in figure_sentences],
                               LIMITS["related_events"], vectors, False)
     used = {s.id for s in aftermath + related}
-    anchored = ({c.sentence_id for c in candidates.figures} | {a.sentence_id for a in candidates.attributions}
-                | {sid for name in (main.place, main.date) if name
-                   for sid in options.places.get(name, []) + options.dates.get(name, [])})
     key_points = _pick_sentences([s for s in on_main if s.id not in used and s.id in anchored
                                   and len(s.text.split()) >= 8], LIMITS["key_points"], vectors, True)
     for field, picked in (("key_points", key_points), ("aftermath", aftermath), ("related_events", related)):
@@ -736,8 +743,13 @@ def generate(
     strategy: str = DEFAULT_STRATEGY,
     source_budget: int = DEFAULT_SOURCE_BUDGET,
     candidates: Candidates | None = None,
+    free_text: bool = True,
 ) -> Draft:
-    """Draft an EventSummary of `sources` with pinned model `model` ('generator' or 'generator-large')."""
+    """Draft an EventSummary of `sources` with pinned model `model` ('generator' or 'generator-large').
+
+    `free_text=False` has the model make only the choices (event type, date, place): headline, bottom line, claims
+    and notes are then the source sentences themselves. Several times faster; eval/events.py uses it because the
+    fields it scores do not depend on the written text."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
     if not sources.canonical:
@@ -748,7 +760,7 @@ def generate(
     clock = time.perf_counter()
     candidates = candidates if candidates is not None else find_candidates(sources)
     shown = select_sentences(sources, runner.count_tokens, source_budget)
-    session = _Session(runner, render_prefix(shown))
+    session = _Session(runner, render_prefix(shown), free_text)
     timings["prepare"] = time.perf_counter() - clock
     if strategy == "sections":
         out = _draft_sections(session, sources, candidates, shown, timings)
