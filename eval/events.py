@@ -9,9 +9,10 @@ field is compared by exact match after light normalisation (case, 'County'/'City
 database, and some values are in no article.
 
 Killed and injured come from the draft's figures of kind killed / injured. GVA counts the victims of the incident
-once, while reports repeat and split them ('a man and a woman were killed'), so: per report, the distinct figures of
-a kind are summed; the largest report total is the prediction. A draft with casualty figures of one kind only
-predicts 0 for the other (a report of one person wounded says nobody died); a draft with none says not stated.
+once, while every report repeats the count, often more than once in different words ('12 dead', '13 including the
+gunman'): so each report's count is its largest figure of the kind, and the prediction is the count most reports
+give (the larger on a tie). A draft with casualty figures of one kind only predicts 0 for the other (a report of one
+person wounded says nobody died); a draft with none says not stated.
 
 Each run's per-incident results are cached under the summarizer cache (one file per model, strategy, backend and
 sample), and the `## Event fields (GVA dev)` section of eval/RESULTS.md is rebuilt from every cached run of the
@@ -26,7 +27,7 @@ import re
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from summarizer.checks.entities import us_state
@@ -66,13 +67,15 @@ def _state(name: str | None) -> str | None:
 
 
 def casualties(figures: list[dict], kind: str) -> int | None:
-    """Largest per-report sum of the distinct figures of one kind (see the module docstring)."""
+    """The count most reports give for one kind, each report counted by its largest figure (see the docstring)."""
     per_report: dict[str, int] = defaultdict(int)
     for f in figures:
         if f["kind"] == kind:
-            per_report[f["citations"][0].split(":")[0] if f["citations"] else "?"] += f["value_min"]
+            report = f["citations"][0].split(":")[0] if f["citations"] else "?"
+            per_report[report] = max(per_report[report], f["value_min"])
     if per_report:
-        return max(per_report.values())
+        counts = Counter(per_report.values())
+        return max(counts, key=lambda value: (counts[value], value))
     return 0 if any(f["kind"] in ("killed", "injured") for f in figures) else None
 
 
@@ -172,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         from eval.results import write_section
 
         note = (f"First {len(incidents)} incidents of `gva_incidents_dev.jsonl`; exact match after normalising case, "
-                "'County'/'City of' and US state abbreviations. Killed/injured: largest per-report sum of the draft's "
-                "figures of that kind (see eval/events.py). Each row was run by its own command "
+                "'County'/'City of' and US state abbreviations. Killed/injured: from the draft's "
+                "figures of that kind: the count most reports give (see eval/events.py). Each row was run by its own command "
                 "(`python -m eval.events --model M --limit N`); the provenance below is the latest run's.")
         write_section(SECTION, f"{note}\n\n{body}")
     return 0

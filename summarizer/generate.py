@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -65,6 +66,7 @@ DEFAULT_SOURCE_BUDGET = 3000  # tokens of numbered sources shown to the model; t
 NOT_STATED = "not stated"
 MAX_SPEAKER_WORDS = 12  # a longer "speaker" is a clause a reporting-frame rule caught by mistake
 MMR_LAMBDA = 0.7  # relevance (centrality) vs novelty when picking sentences
+SAME_EVENT_DAYS = 7  # a dated sentence further than this from the main event's day is about something else
 SAME_SENTENCE_COSINE = 0.85  # two sentences this similar say the same thing: one note, not two
 LIMITS = {"figures": 12, "actors": 8, "claims": 6, "key_points": 4, "aftermath": 3, "related_events": 3}
 TEXT_LIMITS = {"headline": 120, "bottom_line": 400, "claim": 200, "note": 200}
@@ -394,7 +396,10 @@ class MainEvent:
 
 
 def _dates_agree(a: str, b: str) -> bool:
-    """'2015' agrees with '2015-05-08'; '2015-05-09' does not."""
+    """'2015' agrees with '2015-05-08', and so does any day within a week of it (a death confirmed three days later is
+    news of the same event); 'June 2014' does not."""
+    if len(a) == len(b) == 10:
+        return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= SAME_EVENT_DAYS
     n = min(len(a), len(b))
     return a[:n] == b[:n]
 
