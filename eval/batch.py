@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from eval.results import write_section
-from summarizer.batch import BatchOptions, run_batch
+from summarizer.batch import BatchEvent, BatchOptions, run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 GVA = ROOT.parent / "shared" / "eval-data" / "events" / "gva_incidents_dev.jsonl"
@@ -48,10 +48,20 @@ def make_cases(folder: Path, count: int) -> str:
     return f"{count} copies of the seeds (../shared/eval-data absent)"
 
 
+def log(event: BatchEvent) -> None:
+    if event.kind == "finished":
+        record = event.record or {}
+        print(f"  {event.case}: {record.get('status')} in {record.get('timings', {}).get('total', 0):.0f}s",
+              file=sys.stderr, flush=True)
+
+
 def measure(in_dir: Path, out_dir: Path, workers: int) -> dict:
+    print(f"--workers {workers}", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    report = run_batch(in_dir, out_dir, group="folders", workers=workers, options=BatchOptions())
+    report = run_batch(in_dir, out_dir, group="folders", workers=workers, options=BatchOptions(), progress=log)
     wall = time.perf_counter() - started
+    if report.interrupted:
+        raise SystemExit(f"the --workers {workers} batch was interrupted: no numbers written")
     ran = [r for r in report.records if r.get("this_run")]
     peak_by_worker: dict[int, float] = {}
     for r in ran:

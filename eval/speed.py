@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval speed", description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="generator", choices=("generator", "generator-large"))
     parser.add_argument("--backend", default="llamacpp")
-    parser.add_argument("--repeat", type=int, default=2, help="briefs in this process (run 1 cold, later warm)")
+    parser.add_argument("--repeat", type=int, default=1, help="briefs in this process (run 1 cold, later ones warm)")
     parser.add_argument("--no-write", action="store_true", help="print the table without updating eval/RESULTS.md")
     args = parser.parse_args(argv)
     if args.repeat < 1:
