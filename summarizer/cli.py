@@ -249,7 +249,7 @@ def _score_pairs(pairs, out_path, as_json: bool) -> None:
                           Text(r.get("error") or " | ".join(flagged)))
         out.print(table)
     console.print(f"{tally['scored']} pairs scored, {tally['errors']} errors"
-                  + (f", {tally['skipped']} already in {out_path}" if out_path else ""))
+                  + (f", {tally['skipped']} already in {out_path}" if out_path else ""), markup=False)
 
 
 @main.command("verify")

@@ -58,7 +58,6 @@ from summarizer.sources import Document, Sentence, Sources
 
 PROMPT_VERSION = "v1"
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
-MODELS = ("generator", "generator-large")
 DEFAULT_MODEL = "generator"
 STRATEGIES = ("sections", "single")
 DEFAULT_STRATEGY = "sections"
@@ -71,7 +70,7 @@ SAME_SENTENCE_COSINE = 0.85  # two sentences this similar say the same thing: on
 LIMITS = {"figures": 12, "actors": 8, "claims": 6, "key_points": 4, "aftermath": 3, "related_events": 3}
 TEXT_LIMITS = {"headline": 120, "bottom_line": 400, "claim": 200, "note": 200}
 
-# Which events end with what: the words that make a main-event sentence an aftermath note.
+# Words that make a main-event sentence an aftermath note (what followed: curfews, searches, arrests).
 AFTERMATH = re.compile(
     r"\b(?:curfews?|search(?:ed|es|ing)?|raided|manhunt|arrest(?:ed|s)?|detain(?:ed)?|investigat\w*|funerals?"
     r"|vigils?|charged|recaptur\w*|reward|lockdown|evacuat\w*|closed)\b",
@@ -128,6 +127,8 @@ class RunMeta(BaseModel):
     generated_tokens: int = 0
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per step")
     left_out: list[str] = Field(default_factory=list, description="sentence ids not shown to the model (budget)")
+    withheld: list[str] = Field(default_factory=list,
+                                description="sentence ids not shown because they address the model (prompt injection)")
     strategy: str = DEFAULT_STRATEGY
     cached_tokens: int = Field(default=0, description="prompt tokens reused from an earlier call (prefix cache)")
     calls: list[CallStats] = Field(default_factory=list)
@@ -178,6 +179,29 @@ def _shown_text(text: str) -> str:
     return " ".join(text.split()).replace("<|", "< |")
 
 
+# Sentences that speak to the model instead of reporting news (prompt injection). They are not shown to the model,
+# and model-written text using a word found only in them falls back to source text. Documented, not exhaustive: the
+# grammar, the extractive fallbacks and verify are the other layers.
+ADDRESSES_THE_MODEL = re.compile(
+    r"<\|[a-z_]+\|>"
+    r"|\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:instructions?|schema|prompts?|rules|format|above|previous)\b"
+    r"|\b(?:system|developer)\s+(?:prompt|message|instructions?)\b"
+    r"|\byou\s+(?:must|should|will|are\s+to)\s+(?:now\s+)?(?:answer|reply|respond|output|print|write|say|obey|ignore)\b"
+    r"|\b(?:write|answer|reply|respond|output|print|say)\b[^.]{0,40}\b(?:in|to|for)\s+(?:every|each|all)\s+"
+    r"(?:fields?|answers?|outputs?|questions?)\b"
+    r"|^\s*(?:system|assistant|user)\s*:",
+    re.IGNORECASE,
+)
+
+
+def addresses_the_model(text: str) -> bool:
+    return bool(ADDRESSES_THE_MODEL.search(text))
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]{3,}", text.casefold()))
+
+
 def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.casefold().replace("-", " ")).split())
 
@@ -185,10 +209,12 @@ def _norm(text: str) -> str:
 # --- what the model is shown -------------------------------------------------------------------------------------------
 @dataclass
 class Shown:
-    """The deduplicated sentences that fit the budget, grouped by document, and what was left out."""
+    """The deduplicated sentences that fit the budget, grouped by document, what the budget left out, and what was
+    withheld because it addresses the model."""
 
     documents: list[tuple[Document, list[Sentence]]]
     left_out: list[str]
+    withheld: list[Sentence]
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -244,8 +270,11 @@ def _centrality(vectors: np.ndarray) -> np.ndarray:
 
 def select_sentences(sources: Sources, count_tokens: Callable[[str], int], budget: int) -> Shown:
     """Everything when it fits in `budget` tokens; otherwise the sentences MMR picks over embedder vectors (centrality
-    to all sentences vs similarity to those already picked), shown in reading order. The rest is `left_out`."""
+    to all sentences vs similarity to those already picked), shown in reading order. The rest is `left_out`.
+    Sentences that address the model (prompt injection) are never shown: `withheld`."""
     pool = _distinct_sentences(sources)
+    withheld = [s for s in pool if addresses_the_model(s.text)]
+    pool = [s for s in pool if not addresses_the_model(s.text)]
     cost = np.array([count_tokens(_line(s)) for s in pool], dtype=float)
     chosen = set(range(len(pool)))
     if cost.sum() > budget:
@@ -256,7 +285,7 @@ def select_sentences(sources: Sources, count_tokens: Callable[[str], int], budge
         if i in chosen:
             by_doc.setdefault(sentence.doc_id, []).append(sentence)
     documents = [(d, by_doc[d.id]) for d in sources.canonical if d.id in by_doc]
-    return Shown(documents, left_out=[s.id for i, s in enumerate(pool) if i not in chosen])
+    return Shown(documents, left_out=[s.id for i, s in enumerate(pool) if i not in chosen], withheld=withheld)
 
 
 def render_prefix(shown: Shown) -> str:
@@ -291,11 +320,16 @@ def _complete_sentences(text: str, max_length: int) -> str:
 class _Session:
     """One draft's calls on one backend: the shared prefix, retries, and what each call cost."""
 
-    def __init__(self, backend: Backend, prefix: str, free_text: bool = True):
-        self.backend, self.prefix, self.free_text = backend, prefix, free_text
+    def __init__(self, backend: Backend, shown: Shown, free_text: bool = True):
+        self.backend, self.prefix, self.free_text = backend, render_prefix(shown), free_text
         self.calls: list[CallStats] = []
+        # Words the sources use only in withheld sentences: written text using one echoes an injection.
+        self.foreign = _words(" ".join(s.text for s in shown.withheld)) - _words(" ".join(s.text for s in shown.sentences))
 
-    def _complete(self, step: str, prompt: str, output: OutputType, max_tokens: int, parse: Callable[[str], Any],
+    def echoes_withheld(self, text: str) -> bool:
+        return bool(_words(text) & self.foreign)
+
+    def ask(self, step: str, prompt: str, output: OutputType, max_tokens: int, parse: Callable[[str], Any],
                   repeat_penalty: float = 1.0) -> Any:
         """A cut-off or invalid answer is retried once with twice the room and a stronger repetition penalty."""
         problem = ""
@@ -326,7 +360,7 @@ class _Session:
                 raise ValueError(f"{text!r} is not one of the options")
             return text
 
-        answer = self._complete(name, self.task(name, options=list(choice.options)), choice, longest + 2, parse)
+        answer = self.ask(name, self.task(name, options=list(choice.options)), choice, longest + 2, parse)
         return None if answer == NOT_STATED else answer
 
     def write(self, step: str, prompt: str, field: str) -> str:
@@ -336,9 +370,9 @@ class _Session:
             return ""
         limit = TEXT_LIMITS[field]
         model = _text_model(field, limit)
-        text = self._complete(step, prompt, model, limit // 2 + 24,
+        text = self.ask(step, prompt, model, limit // 2 + 24,
                               lambda raw: getattr(model.model_validate_json(raw), field), repeat_penalty=1.1)
-        return _complete_sentences(text, limit)
+        return "" if self.echoes_withheld(text) else _complete_sentences(text, limit)
 
 
 
@@ -677,32 +711,40 @@ def _single_schema(ids: list[str]) -> dict:
 
 def _draft_single(session: _Session, sources: Sources, shown: Shown, timings: dict[str, float]) -> dict:
     """The whole schema in one constrained call (the measured alternative). List items that fail validation, cite
-    nothing, or carry a number their cited sentences do not state are dropped."""
+    nothing, echo a withheld sentence, or carry a number their cited sentences do not state are dropped; a headline
+    or bottom line that does either is replaced by source text."""
     clock = time.perf_counter()
-    raw = session._complete("single", session.task("single"), _single_schema([s.id for s in shown.sentences]), 1500,
+    visible = shown.sentences
+    raw = session.ask("single", session.task("single"), _single_schema([s.id for s in visible]), 1500,
                             json.loads, repeat_penalty=1.1)
     timings["single"] = time.perf_counter() - clock
-    item_types = {"actors": Actor, "figures": Figure, "claims": Claim, "aftermath": Note, "related_events": Note,
-                  "key_points": Note}
-    out = {k: v for k, v in raw.items() if k not in item_types and k not in ("date", "location")}
+
+    def written(text: str, cited: list[Sentence]) -> bool:
+        return bool(cited) and not session.echoes_withheld(text) and _states_its_numbers(text, cited)
+
+    title = next((d.title for d, _ in shown.documents if d.title), visible[0].text)
+    out: dict[str, Any] = {"event_type": raw.get("event_type") or EventType.other}
+    for field, fallback in (("headline", title), ("bottom_line", visible[0].text)):
+        text = raw.get(field) or ""
+        out[field] = text if written(text, visible) else _trimmed(fallback, TEXT_LIMITS[field])
     for field, model in (("date", EventDate), ("location", Location)):
         try:
             out[field] = model.model_validate(raw[field]) if raw.get(field) else None
         except ValidationError:
             out[field] = None
-    for field, model in item_types.items():
-        kept = []
+    item_text = {"figures": lambda f: f"{f.text} ({f.value_min})", "claims": lambda c: c.claimant + " " + c.statement,
+                 "actors": lambda a: a.name}
+    for field, model in (("actors", Actor), ("figures", Figure), ("claims", Claim), ("aftermath", Note),
+                         ("related_events", Note), ("key_points", Note)):
+        out[field] = []
         for item in raw.get(field) or []:
             try:
                 parsed = model.model_validate(item)
             except ValidationError:
                 continue
             cited = [s for sid in parsed.citations if (s := sources.sentence(sid))]
-            text = {"figures": lambda p: f"{p.text} {p.value_min}", "claims": lambda p: p.statement,
-                    "actors": lambda p: p.name}.get(field, lambda p: p.text)(parsed)
-            if cited and _states_its_numbers(text, cited):
-                kept.append(parsed)
-        out[field] = kept
+            if written(item_text.get(field, lambda n: n.text)(parsed), cited):
+                out[field].append(parsed)
     return out
 
 
@@ -765,7 +807,7 @@ def generate(
     clock = time.perf_counter()
     candidates = candidates if candidates is not None else find_candidates(sources)
     shown = select_sentences(sources, runner.count_tokens, source_budget)
-    session = _Session(runner, render_prefix(shown), free_text)
+    session = _Session(runner, shown, free_text)
     timings["prepare"] = time.perf_counter() - clock
     if strategy == "sections":
         out = _draft_sections(session, sources, candidates, shown, timings)
@@ -787,6 +829,7 @@ def generate(
         generated_tokens=sum(c.generated_tokens for c in calls),
         timings={k: round(v, 3) for k, v in timings.items()},
         left_out=shown.left_out,
+        withheld=[s.id for s in shown.withheld],
         strategy=strategy,
         calls=calls,
     )

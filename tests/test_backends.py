@@ -80,7 +80,8 @@ def test_llamacpp_reuses_the_shared_prefix_of_the_previous_call():
     prefix = "<|im_start|>user\n" + "The prison held about 300 people. " * 40
     backend.complete(prefix + "How many?<|im_end|>\n<|im_start|>assistant\n", None, max_tokens=2)
     again = backend.complete(prefix + "Where?<|im_end|>\n<|im_start|>assistant\n", None, max_tokens=2)
-    assert again.cached_tokens >= backend.count_tokens(prefix) - 2
+    # the last few prefix tokens may merge with the differing text that follows them ("people. How")
+    assert again.cached_tokens >= backend.count_tokens(prefix) - 8
 
 
 @pytest.mark.model
