@@ -12,7 +12,7 @@ import os
 import re
 import shlex
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from summarizer.files import atomic_write
@@ -39,7 +39,7 @@ def invocation() -> str:
 
 
 def provenance(command: str | None = None) -> str:
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"- Command: `{command or invocation()}`\n- Date: {now}\n- Machine: {machine()}\n"
 
 

@@ -33,7 +33,7 @@ _API = {
     "brief": "summarizer.brief",
     "score": "summarizer.score",
 }
-__all__ = list(_API)
+__all__ = ["brief", "generate", "load_sources", "score", "verify"]
 
 
 def __getattr__(name: str):

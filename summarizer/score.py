@@ -208,7 +208,10 @@ def check(claims: EventSummary | list[ClaimInput], sources: Sources) -> Faithful
 
 
 def score(
-    summary: SummaryInput, sources: Sources | str | os.PathLike | None = None, *, document: str | list[str] | None = None
+    summary: SummaryInput,
+    sources: Sources | str | os.PathLike | None = None,
+    *,
+    document: str | list[str] | None = None,
 ) -> FaithfulnessReport:
     """Check every claim of `summary` against `sources` (a Sources object or a path) or against `document` text."""
     return check(claims_of(summary), as_sources(sources, document))
@@ -242,7 +245,7 @@ def _read_pair(line_number: int, line: str) -> _Pair:
 
 
 def _prepare(pair: _Pair, base: Path) -> None:
-    """The pair's sources and claims, or the reason it cannot be scored (never raises: one bad pair never stops a run)."""
+    """The pair's sources and claims, or the reason it cannot be scored: one bad pair never stops a run."""
     record = pair.record
     try:
         if "summary" not in record:
@@ -261,7 +264,7 @@ def _prepare(pair: _Pair, base: Path) -> None:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in pair.sources.skipped) or "no text"
             raise ValueError(f"no readable source document ({reasons})")
         pair.claims = claims_of(record["summary"])
-    except Exception as err:
+    except (OSError, ValueError, TypeError) as err:  # unreadable sources, malformed summary (ValidationError too)
         pair.error = f"line {pair.line}: {err}"
 
 
@@ -294,8 +297,8 @@ def score_pairs(
                 try:
                     yield {"id": pair.id, **check(pair.claims, pair.sources).model_dump(mode="json")}
                     continue
-                except Exception as err:
-                    pair.error = f"line {pair.line}: checking failed: {err}"
+                except Exception as err:  # noqa: BLE001 - one pair the checker chokes on must not end a long run
+                    pair.error = f"line {pair.line}: checking failed: {type(err).__name__}: {err}"
             yield {"id": pair.id, "error": pair.error}
         batch.clear()
 

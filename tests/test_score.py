@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from summarizer.cli import main
-from summarizer.score import FaithfulnessReport, claims_of, json_claims, score, text_claims
 from summarizer.schema import EventSummary
+from summarizer.score import FaithfulnessReport, claims_of, json_claims, score, text_claims
 
 SEEDS = str(Path(__file__).resolve().parent.parent / "seeds")
 FALSE_SENTENCE = "The prison break happened in Mosul in June 2016."
