@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -48,6 +49,10 @@ def make_cases(folder: Path, count: int) -> str:
     return f"{count} copies of the seeds (../shared/eval-data absent)"
 
 
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
 def log(event: BatchEvent) -> None:
     if event.kind == "finished":
         record = event.record or {}
@@ -57,6 +62,7 @@ def log(event: BatchEvent) -> None:
 
 def measure(in_dir: Path, out_dir: Path, workers: int) -> dict:
     print(f"--workers {workers}", file=sys.stderr, flush=True)
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     report = run_batch(in_dir, out_dir, group="folders", workers=workers, options=BatchOptions(), progress=log)
     wall = time.perf_counter() - started
@@ -75,6 +81,8 @@ def measure(in_dir: Path, out_dir: Path, workers: int) -> dict:
         "not_done": [f"{r['case']}: {r['status']} ({r.get('error', '')})" for r in ran if r["status"] != "done"],
         "wall_s": wall,
         "case_s": [r["timings"]["total"] for r in ran],
+        "cpu_s": [r["worker"]["cpu_s"] for r in ran if "cpu_s" in r.get("worker", {})],
+        "load": (load_before, os.getloadavg()[0]),
         "cases_per_hour": len(ran) / wall * 3600,
         "peak_rss_mb": sorted(peak_by_worker.values()),
     }
@@ -86,29 +94,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to compare")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         in_dir = Path(tmp) / "in"
         described = make_cases(in_dir, args.cases)
         results = [measure(in_dir, Path(tmp) / f"out-{w}", w) for w in args.workers]
-    load_after = os.getloadavg()
     rows = []
     for r in results:
-        per_case = sorted(r["case_s"])
         rows.append(
             f"| {r['workers']} | {r['done']}/{r['cases']} | {r['wall_s']:.0f} | {r['cases_per_hour']:.1f} | "
-            f"{per_case[len(per_case) // 2]:.0f} | {', '.join(f'{m:.0f}' for m in r['peak_rss_mb'])} |"
+            f"{median(r['case_s']):.0f} | {median(r['cpu_s']):.0f} | {r['load'][0]:.1f} → {r['load'][1]:.1f} | "
+            f"{', '.join(f'{m:.0f}' for m in r['peak_rss_mb'])} |"
         )
     base = results[0]["cases_per_hour"]
     ratios = ", ".join(f"--workers {r['workers']}: {r['cases_per_hour'] / base:.2f}x" for r in results[1:])
     problems = [p for r in results for p in r["not_done"]]
     body = (
         f"Cases: {described}; outputs md, html, json; model `generator` on llama.cpp, threads per worker = "
-        f"{os.cpu_count()} cores / workers. Load average (1, 5, 15 min) before: "
-        f"{', '.join(f'{x:.1f}' for x in load_before)}; after: {', '.join(f'{x:.1f}' for x in load_after)} "
-        f"(other work on the machine slows every row; compare rows of one run only).\n\n"
-        "| workers | cases done | wall s (incl. model loading) | cases/hour | median s per case | "
-        "peak RSS per worker, MB |\n|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
+        f"{os.cpu_count()} cores / workers. Wall times and cases/hour depend on whatever else the machine runs "
+        f"(see the load column): read the ratio with it. CPU s per case is the worker's own CPU time (all "
+        f"threads), much less affected by other load (llama.cpp threads that spin while waiting still add some)."
+        f"\n\n"
+        "| workers | cases done | wall s (incl. model loading) | cases/hour | median wall s per case | "
+        "median CPU s per case | load avg (1 min) start → end | peak RSS per worker, MB |\n"
+        "|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
         f"Throughput relative to --workers {results[0]['workers']}: {ratios or 'n/a'}. "
         f"Driver peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB.\n"
         + (f"\nCases not done: {'; '.join(problems)}\n" if problems else "")

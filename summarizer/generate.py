@@ -547,7 +547,9 @@ def _figure(c: FigureCandidate) -> Figure:
 def merge_figures(candidates: list[FigureCandidate]) -> list[Figure]:
     """One row per number per reporter. The same count of the same people said again (in the same report, or by a
     report that names no source) becomes a citation of the row, not a second row; different reporters stay apart.
-    Capped at the schema's 12: precise before vague, casualties before escapes before the rest."""
+    Capped at the schema's 12: precise before vague, each reporter's first count of a kind before anyone's second
+    (so a lone reporter's escapee count is never crowded out by others' casualty lists), casualties before escapes
+    before the rest."""
     merged: list[tuple[FigureCandidate, Figure]] = []
     for c in candidates:
         same = next((i for i, (first, f) in enumerate(merged)
@@ -564,7 +566,13 @@ def merge_figures(candidates: list[FigureCandidate]) -> list[Figure]:
         else:
             f = f.model_copy(update={"citations": f.citations + [c.sentence_id]})
         merged[same] = (first, f.model_copy(update={"citations": list(dict.fromkeys(f.citations))[:4]}))
-    ranked = sorted(range(len(merged)), key=lambda i: (merged[i][0].vague, not merged[i][0].group,
+    seen: Counter = Counter()
+    turn = []  # 0 for the first figure of its kind from its reporter, 1 for the second...
+    for _, f in merged:
+        key = (f.kind, _norm(f.reported_by or ""))
+        turn.append(seen[key])
+        seen[key] += 1
+    ranked = sorted(range(len(merged)), key=lambda i: (merged[i][0].vague, not merged[i][0].group, turn[i],
                                                        KIND_RANK[merged[i][1].kind], i))
     kept = sorted(ranked[: LIMITS["figures"]], key=lambda i: (KIND_RANK[merged[i][1].kind], i))
     return [merged[i][1] for i in kept]
