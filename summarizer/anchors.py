@@ -70,7 +70,7 @@ class PlaceCandidate(BaseModel):
     sentence_id: str
     doc_id: str
     text: str
-    kind: str = Field(description="country | region | place")
+    kind: str = Field(description="country | region | place | site (a venue, street or institution)")
     country: str | None = Field(default=None, description="the country it is in or is, when the text says")
     region: str | None = None
     start: int
@@ -234,6 +234,18 @@ _PLACE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _REGION_NOUNS = {"province", "governorate", "county", "region", "state"}
+# A name ending in one of these is a site (a venue, a street, an institution), not the town the event happened in.
+_SITE_WORDS = set(
+    """hospital school hall apartments apartment center centre restaurant nightclub club lounge bar cafe hotel motel park
+    church mosque temple synagogue mall store market plaza building tower complex sportsplex stadium arena university
+    college academy department office headquarters station jail prison courthouse court street avenue road boulevard
+    drive lane highway freeway expressway interstate bridge""".split()
+)
+_STATE_AFTER = re.compile(r",\s*([A-Z][A-Za-z]*\.?(?:\s?[A-Z][A-Za-z]*\.?)?)(?=[\s,.;:)]|$)")
+# "MEMPHIS, Tenn. (AP) -- ...", "OAKLAND — ...", "MIAMI (WSVN) - ...": the town a report is filed from.
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3})(?:,\s*(?P<state>[A-Z][A-Za-z.]*(?:\s[A-Z][a-z.]+)?))?"
+    r"\s*(?:\([^)]{1,40}\))?\s*(?:--|[—–-])")
 
 
 def _place(entity: entities.Entity, text: str) -> tuple[str, str | None, str | None] | None:
@@ -249,6 +261,11 @@ def _place(entity: entities.Entity, text: str) -> tuple[str, str | None, str | N
         return ("country", country, None)
     if country or entity.alias == "isis":  # a demonym ("Iraqi") or a group, not a place
         return None
+    state_after = _STATE_AFTER.match(text, entity.end)
+    if state_after and entities.us_state(state_after.group(1)):  # "Taylor, Mich." / "Memphis, Tennessee"
+        return ("place", "United States", entities.us_state(state_after.group(1)))
+    if low.split()[-1] in _SITE_WORDS:
+        return ("site", None, None)
     noun = _PLACE_NOUN_AFTER.match(text, entity.end)
     if noun and noun.group(1).lower() in _REGION_NOUNS:
         return ("region", None, entity.text)
@@ -299,9 +316,28 @@ def _sentence_attributions(doc: Document, sentence: Sentence, out: list[Attribut
     return found
 
 
+_ARTICLE = re.compile(r"\b(?:a|an|A|An)\b(?=\s)")
+_AGE = re.compile(r"\b\d{1,3}-year-old\b")
+
+
+def _casualties_of_one(text: str) -> list[numbers.Quantity]:
+    """'A man was shot and killed', 'an 18-year-old was wounded': a count of one said with an article. The article
+    is read as the digit 1 (ages blanked, offsets kept) and only a killed or injured person counts."""
+    masked = _AGE.sub(lambda m: " " * len(m.group()), text)
+    masked = _ARTICLE.sub(lambda m: "1".ljust(len(m.group())), masked)
+    found = []
+    for q in numbers.extract(masked):
+        if q.text == "1" and q.kind in ("killed", "injured") and q.counts_people:
+            noun_end = masked.find(q.noun, q.end) + len(q.noun)
+            found.append(numbers.Quantity(**{**q.__dict__, "text": text[q.start:noun_end], "end": noun_end}))
+    return found
+
+
 def _sentence_figures(doc: Document, sentence: Sentence, frames: list[Attribution],
                       out: list[FigureCandidate]) -> None:
-    for q in numbers.extract(sentence.text):
+    counted = numbers.extract(sentence.text)
+    said_with_numbers = {q.start for q in counted}  # "a dozen" is twelve, not one dozen
+    for q in counted + [q for q in _casualties_of_one(sentence.text) if q.start not in said_with_numbers]:
         if q.unit is not None or not (q.counts_people or q.kind):
             continue
         if q.value_min == 1 and not q.kind and not q.vague:  # "one of the inmates took a weapon"
@@ -315,7 +351,25 @@ def _sentence_figures(doc: Document, sentence: Sentence, frames: list[Attributio
             reported_by=nearest.speaker if nearest else None, start=at, end=sentence.start + q.end))
 
 
+def _dateline_place(doc: Document, sentence: Sentence) -> PlaceCandidate | None:
+    """The town of a dateline opening the sentence, when the report names it again in running text ('Memphis'),
+    which tells a dateline from a shouted word ('BREAKING -'); its state when the dateline gives a US one."""
+    match = _DATELINE.match(sentence.text)
+    if not match:
+        return None
+    name = match["place"].title()
+    if not re.search(rf"\b{re.escape(name)}\b", doc.text):
+        return None
+    state = entities.us_state(match["state"]) if match["state"] else None
+    return PlaceCandidate(sentence_id=sentence.id, doc_id=doc.id, text=name, kind="place",
+                          country="United States" if state else None, region=state,
+                          start=sentence.start + match.start("place"), end=sentence.start + match.end("place"))
+
+
 def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, out: list[PlaceCandidate]) -> None:
+    dateline = _dateline_place(doc, sentence)
+    if dateline:
+        out.append(dateline)
     named_here = _countries_named(sentence.text)
     for entity in entities.find(sentence.text):
         place = _place(entity, sentence.text)

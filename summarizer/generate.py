@@ -381,7 +381,8 @@ _DATE_VALUE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
 
 def _by_mentions(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
-    """name -> sentence ids, names spelled as most often written, most-mentioned first ('Al-Khalis' = 'Al Khalis')."""
+    """name -> sentence ids, names spelled as most often written (not shouted, on a tie: 'Memphis' over a dateline's
+    'MEMPHIS'), most-mentioned first ('Al-Khalis' = 'Al Khalis')."""
     spellings: dict[str, Counter] = {}
     mentions: dict[str, list[str]] = {}
     for name, sentence_id in pairs:
@@ -389,12 +390,14 @@ def _by_mentions(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
         spellings.setdefault(key, Counter())[name] += 1
         mentions.setdefault(key, []).append(sentence_id)
     ranked = sorted(mentions, key=lambda k: -len(mentions[k]))
-    return {spellings[k].most_common(1)[0][0]: list(dict.fromkeys(mentions[k])) for k in ranked}
+    written = {k: max(spellings[k], key=lambda name: (spellings[k][name], not name.isupper())) for k in ranked}
+    return {written[k]: list(dict.fromkeys(mentions[k])) for k in ranked}
 
 
 @dataclass
 class Options:
-    """What the text offers for date and location, restricted to the sentences the model was shown."""
+    """What the text offers for date and location, restricted to the sentences the model was shown. A site (a venue,
+    a street) is offered as the place only when the reports name no town."""
 
     dates: dict[str, list[str]]
     places: dict[str, list[str]]
@@ -408,7 +411,8 @@ class Options:
                  if d.sentence_id in visible and d.value and _DATE_VALUE.match(d.value)]
         return cls(
             dates=_by_mentions(dates),
-            places=_by_mentions([(p.text, p.sentence_id) for p in places if p.kind == "place"]),
+            places=_by_mentions([(p.text, p.sentence_id) for p in places if p.kind == "place"]
+                                or [(p.text, p.sentence_id) for p in places if p.kind == "site"]),
             regions=_by_mentions([(p.region or p.text, p.sentence_id) for p in places if p.kind == "region"]
                                  + [(p.region, p.sentence_id) for p in places if p.kind == "place" and p.region]),
             countries=_by_mentions([(p.country, p.sentence_id) for p in places if p.country]),
@@ -547,9 +551,9 @@ def _figure(c: FigureCandidate) -> Figure:
 def merge_figures(candidates: list[FigureCandidate]) -> list[Figure]:
     """One row per number per reporter. The same count of the same people said again (in the same report, or by a
     report that names no source) becomes a citation of the row, not a second row; different reporters stay apart.
-    Capped at the schema's 12: precise before vague, each reporter's first count of a kind before anyone's second
-    (so a lone reporter's escapee count is never crowded out by others' casualty lists), casualties before escapes
-    before the rest."""
+    Capped at the schema's 12: precise before vague, casualties before escapes before the rest, and within those each
+    reporter's first count of a kind before anyone's second (so one reporter's list cannot crowd out another's only
+    count)."""
     merged: list[tuple[FigureCandidate, Figure]] = []
     for c in candidates:
         same = next((i for i, (first, f) in enumerate(merged)
@@ -572,8 +576,8 @@ def merge_figures(candidates: list[FigureCandidate]) -> list[Figure]:
         key = (f.kind, _norm(f.reported_by or ""))
         turn.append(seen[key])
         seen[key] += 1
-    ranked = sorted(range(len(merged)), key=lambda i: (merged[i][0].vague, not merged[i][0].group, turn[i],
-                                                       KIND_RANK[merged[i][1].kind], i))
+    ranked = sorted(range(len(merged)), key=lambda i: (merged[i][0].vague, not merged[i][0].group,
+                                                       KIND_RANK[merged[i][1].kind], turn[i], i))
     kept = sorted(ranked[: LIMITS["figures"]], key=lambda i: (KIND_RANK[merged[i][1].kind], i))
     return [merged[i][1] for i in kept]
 

@@ -137,6 +137,34 @@ def test_us_state_abbreviations_are_regions_of_the_united_states():
     assert ("S.C.", "region", "United States", "South Carolina") in places
 
 
+def test_a_dateline_names_the_town_and_its_state_when_the_report_names_the_town_again():
+    found = one_sentence("MEMPHIS, Tenn. (AP) -- Two men were shot in Memphis on Saturday.")
+    assert ("Memphis", "place", "Tennessee") in {(p.text, p.kind, p.region) for p in found.places}
+
+
+def test_a_shouted_word_before_a_dash_is_not_a_dateline():
+    found = one_sentence("BREAKING - Two men were shot in Memphis on Saturday.")
+    assert "Breaking" not in {p.text for p in found.places}
+
+
+def test_a_town_followed_by_its_state_is_a_place_in_that_state():
+    found = one_sentence("Police in Taylor, Mich. said a girl was shot.")
+    assert ("Taylor", "place", "United States", "Michigan") in {(p.text, p.kind, p.country, p.region)
+                                                                for p in found.places}
+
+
+def test_a_venue_is_a_site_not_the_town():
+    found = one_sentence("Two people were shot at Villa Hermosa Apartments in Albuquerque.")
+    kinds = {p.text: p.kind for p in found.places}
+    assert kinds["Villa Hermosa Apartments"] == "site" and kinds["Albuquerque"] == "place"
+
+
+def test_a_casualty_said_with_an_article_counts_as_one():
+    found = one_sentence("Police said a 23-year-old woman died at the hospital; a dozen people were hurt.")
+    assert [(f.text, f.value_min, f.kind) for f in found.figures] == [
+        ("a dozen", 12, FigureKind.injured), ("a 23-year-old woman", 1, FigureKind.killed)]
+
+
 def test_one_person_counts_when_something_happened_to_them():
     found = one_sentence("One woman was hospitalized after one of the guns went off.")
     assert [(f.text, f.group, f.kind) for f in found.figures] == [("One", "woman", FigureKind.injured)]

@@ -107,10 +107,12 @@ def test_figures_are_capped_at_the_schema_limit_keeping_precise_casualties_first
 
 
 def test_over_the_cap_a_reporters_only_count_of_a_kind_outlasts_anothers_second_count():
-    candidates = [figure(f"d1:{i}", i + 1, "people", f"source {i % 6}") for i in range(12)]
+    candidates = [figure("d1:0", 5, "guards", "Maan")]
+    candidates += [figure(f"d2:{i}", i + 1, "prisoners", "Amaq", kind=FigureKind.escaped) for i in range(11)]
     candidates.append(figure("d4:4", 40, "prisoners", "spokesman", kind=FigureKind.escaped))
     merged = merge_figures(candidates)
-    assert len(merged) == 12 and any(f.kind == FigureKind.escaped and f.reported_by == "spokesman" for f in merged)
+    assert len(merged) == 12 and merged[0].reported_by == "Maan"
+    assert any(f.kind == FigureKind.escaped and f.reported_by == "spokesman" for f in merged)
 
 
 def test_a_report_is_not_an_actor_and_an_apposition_gives_the_role(seeds_sources):
