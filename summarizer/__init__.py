@@ -4,6 +4,7 @@ The public API (the CLI is a thin layer over it), one function per stage, plus `
 
     import summarizer
     sources = summarizer.load_sources("seeds/")             # files -> Sources
+    sources = summarizer.sources_from_texts([article_text])  # strings -> Sources (same cleaning and splitting)
     draft = summarizer.generate(sources)                     # Sources -> Draft (the local model)
     verified = summarizer.verify(draft, sources)             # Draft -> VerifiedSummary
     result = summarizer.brief("seeds/", "out/seeds")         # all of the above, and the note files
@@ -22,18 +23,19 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from summarizer.brief import brief
     from summarizer.generate import generate
-    from summarizer.ingest import load_sources
+    from summarizer.ingest import load_sources, sources_from_texts
     from summarizer.score import score
     from summarizer.verify import verify
 
 _API = {
     "load_sources": "summarizer.ingest",
+    "sources_from_texts": "summarizer.ingest",
     "generate": "summarizer.generate",
     "verify": "summarizer.verify",
     "brief": "summarizer.brief",
     "score": "summarizer.score",
 }
-__all__ = ["brief", "generate", "load_sources", "score", "verify"]
+__all__ = ["brief", "generate", "load_sources", "score", "sources_from_texts", "verify"]
 
 
 def __getattr__(name: str):

@@ -126,7 +126,13 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
         load_backend(backend, model)
         stage.update(f"{model} on {backend}")
     with _stage("generate", report, timings) as stage:
-        draft = generate(sources, model=model, backend=backend)
+        calls: list = []
+
+        def on_call(call) -> None:
+            calls.append(call)
+            stage.update(f"{call.step} (call {len(calls)}, {sum(c.generated_tokens for c in calls)} tokens so far)")
+
+        draft = generate(sources, model=model, backend=backend, on_call=on_call)
         stage.update(f"{draft.meta.generated_tokens} tokens in {len(draft.meta.calls)} calls")
     with _stage("verify", report, timings) as stage:
         verified = verify(draft.summary, sources, meta=draft.meta)

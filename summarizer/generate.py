@@ -320,9 +320,11 @@ def _complete_sentences(text: str, max_length: int) -> str:
 class _Session:
     """One draft's calls on one backend: the shared prefix, retries, and what each call cost."""
 
-    def __init__(self, backend: Backend, shown: Shown, free_text: bool = True):
+    def __init__(self, backend: Backend, shown: Shown, free_text: bool = True,
+                 on_call: Callable[[CallStats], None] | None = None):
         self.backend, self.prefix, self.free_text = backend, render_prefix(shown), free_text
         self.calls: list[CallStats] = []
+        self.on_call = on_call or (lambda call: None)
         # Words the sources use only in withheld sentences: written text using one echoes an injection.
         self.foreign = _words(" ".join(s.text for s in shown.withheld)) - _words(" ".join(s.text for s in shown.sentences))
 
@@ -339,6 +341,7 @@ class _Session:
                 step=step, prompt_tokens=done.prompt_tokens, cached_tokens=done.cached_tokens,
                 generated_tokens=done.generated_tokens, prefill_s=round(done.prefill_s, 3),
                 decode_s=round(done.decode_s, 3), constrained=output is not None, attempts=attempt))
+            self.on_call(self.calls[-1])
             try:
                 return parse(done.text)
             except (ValidationError, ValueError) as err:
@@ -381,8 +384,8 @@ _DATE_VALUE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
 
 def _by_mentions(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
-    """name -> sentence ids, names spelled as most often written (not shouted, on a tie: 'Memphis' over a dateline's
-    'MEMPHIS'), most-mentioned first ('Al-Khalis' = 'Al Khalis')."""
+    """name -> sentence ids, names spelled as most often written but never shouted when the text also writes them
+    normally ('Memphis', not a dateline's 'MEMPHIS'), most-mentioned first ('Al-Khalis' = 'Al Khalis')."""
     spellings: dict[str, Counter] = {}
     mentions: dict[str, list[str]] = {}
     for name, sentence_id in pairs:
@@ -390,7 +393,7 @@ def _by_mentions(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
         spellings.setdefault(key, Counter())[name] += 1
         mentions.setdefault(key, []).append(sentence_id)
     ranked = sorted(mentions, key=lambda k: -len(mentions[k]))
-    written = {k: max(spellings[k], key=lambda name: (spellings[k][name], not name.isupper())) for k in ranked}
+    written = {k: max(spellings[k], key=lambda name: (not name.isupper(), spellings[k][name])) for k in ranked}
     return {written[k]: list(dict.fromkeys(mentions[k])) for k in ranked}
 
 
@@ -803,12 +806,14 @@ def generate(
     source_budget: int = DEFAULT_SOURCE_BUDGET,
     candidates: Candidates | None = None,
     free_text: bool = True,
+    on_call: Callable[[CallStats], None] | None = None,
 ) -> Draft:
     """Draft an EventSummary of `sources` with pinned model `model` ('generator' or 'generator-large').
 
     `free_text=False` has the model make only the choices (event type, date, place): headline, bottom line, claims
     and notes are then the source sentences themselves. Several times faster; eval/events.py uses it because the
-    fields it scores do not depend on the written text."""
+    fields it scores do not depend on the written text. `on_call` sees each model call's stats as it finishes (a
+    progress display: a draft is a few dozen short calls)."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
     if not sources.canonical:
@@ -819,7 +824,7 @@ def generate(
     clock = time.perf_counter()
     candidates = candidates if candidates is not None else find_candidates(sources)
     shown = select_sentences(sources, runner.count_tokens, source_budget)
-    session = _Session(runner, shown, free_text)
+    session = _Session(runner, shown, free_text, on_call)
     timings["prepare"] = time.perf_counter() - clock
     if strategy == "sections":
         out = _draft_sections(session, sources, candidates, shown, timings)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -186,31 +187,48 @@ def load_sources(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Sou
     if not root.exists() and not root.is_symlink():
         raise FileNotFoundError(f"no such file or folder: {root}")
     real_root = None if root.is_file() else root.resolve()  # a file named directly is read wherever it points
-    documents: list[Document] = []
-    skipped: list[Skipped] = []
+    read: list[_Raw | Skipped] = []
     for rel, file_path, folder_reason in _walk(root):
         if folder_reason:
-            skipped.append(Skipped(path=rel, reason=folder_reason))
+            read.append(Skipped(path=rel, reason=folder_reason))
             continue
         try:
-            items = _read_file(file_path, rel, real_root, max_bytes)
+            read.extend(_read_file(file_path, rel, real_root, max_bytes))
         except _Skip as skip:
-            skipped.append(Skipped(path=rel, reason=str(skip)))
+            read.append(Skipped(path=rel, reason=str(skip)))
+    return _assemble(str(root), read)
+
+
+def sources_from_texts(texts: Iterable[str], root: str = "<texts>") -> Sources:
+    """Documents given as strings (an eval pair's article, text a script already holds) through the same cleaning,
+    sentence and near-duplicate rules as files; the i-th text is document `text-i`."""
+    read: list[_Raw | Skipped] = []
+    for i, text in enumerate(texts, 1):
+        text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+        read.append(_Raw(path=f"text-{i}", text=text) if text.strip()
+                    else Skipped(path=f"text-{i}", reason="no text (only whitespace)"))
+    return _assemble(root, read)
+
+
+def _assemble(root: str, read: list[_Raw | Skipped]) -> Sources:
+    """Documents (ids d1, d2, ... in reading order) from what was read, with near-copies and shared sentences marked;
+    a text that keeps no sentence is a skip with its reason."""
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    for item in read:
+        if isinstance(item, Skipped):
+            skipped.append(item)
             continue
-        for item in items:
-            if isinstance(item, Skipped):
-                skipped.append(item)
-                continue
-            document = _build_document(item, f"d{len(documents) + 1}")
-            if document.sentences:
-                documents.append(document)
-            elif reasons := sorted({r.reason for r in document.removed}):
-                skipped.append(Skipped(path=item.path, reason=f"no article sentences left after removing "
-                                                              f"boilerplate ({', '.join(reasons)})"))
-            else:
-                skipped.append(Skipped(path=item.path, reason="no sentences found (no words in the text)"))
+        document = _build_document(item, f"d{len(documents) + 1}")
+        if document.sentences:
+            documents.append(document)
+        elif reasons := sorted({r.reason for r in document.removed}):
+            skipped.append(Skipped(path=item.path, reason=f"no article sentences left after removing "
+                                                          f"boilerplate ({', '.join(reasons)})"))
+        else:
+            skipped.append(Skipped(path=item.path, reason="no sentences found (no words in the text)"))
     _mark_near_duplicates(documents)
-    return Sources(root=str(root), documents=documents, skipped=skipped, sentence_groups=_sentence_groups(documents))
+    return Sources(root=root, documents=documents, skipped=skipped, sentence_groups=_sentence_groups(documents))
 
 
 # --- finding and reading files ---------------------------------------------------------------------------------

@@ -165,17 +165,10 @@ def as_sources(sources: Sources | str | os.PathLike | None = None, document: str
 
 @lru_cache(maxsize=256)
 def _sources_from_texts(texts: tuple[str, ...]) -> Sources:
-    """In-memory documents through ingest (same boilerplate and sentence rules as files), cached because eval pairs
-    share documents (several summaries of one article). Ingest reads only files, so the texts pass through a
-    temporary folder."""
-    import tempfile
+    """Cached because eval pairs share documents (several summaries of one article)."""
+    from summarizer.ingest import sources_from_texts
 
-    from summarizer.ingest import load_sources
-
-    with tempfile.TemporaryDirectory(prefix="summarizer-score-") as folder:
-        for i, text in enumerate(texts):
-            (Path(folder) / f"document-{i + 1:04d}.txt").write_text(text, encoding="utf-8")
-        return load_sources(folder)
+    return sources_from_texts(texts)
 
 
 @lru_cache(maxsize=64)

@@ -205,3 +205,11 @@ def test_a_hostile_source_yields_a_valid_draft_that_does_not_obey_it(tmp_path):
     EventSummary.model_validate_json(text)
     assert "PWNED" not in text
     assert "untrusted data" not in text  # the system prompt's words
+
+
+@pytest.mark.model
+def test_each_model_call_is_reported_as_it_finishes(tmp_path):
+    (tmp_path / "a.txt").write_text("A fire killed two people in Leeds, England, on 4 May 2019, police said.\n")
+    seen = []
+    draft = generate(load_sources(tmp_path), free_text=False, on_call=seen.append)
+    assert seen and seen == draft.meta.calls

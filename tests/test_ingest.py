@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from summarizer import cli
 from summarizer.cli import main
-from summarizer.ingest import MAX_SENTENCE_CHARS, load_sources
+from summarizer.ingest import MAX_SENTENCE_CHARS, load_sources, sources_from_texts
 
 # Lines an event summary stands on; none of them may be lost to boilerplate removal.
 EVENT_WORDS = re.compile(r"prison break|jail.?break|killed|dead\b|died|casualt|\bIsis\b|\bISIL\b|Amaq|curfew|Karrada",
@@ -407,3 +407,12 @@ def test_sources_command_table_shows_skipped_removed_and_duplicates(tmp_path, mo
     for expected in ("2 documents, 1 independent reports", "empty file (0 bytes)", "comment prompt",
                      "d1 (similarity 1.00)"):
         assert expected in result.output
+
+
+def test_texts_given_as_strings_are_read_like_files(tmp_path):
+    article = ("Two people were killed in Dayton on Sunday, police said.\n\n"
+               "Support our journalism: donate today.\n")
+    (tmp_path / "a.txt").write_text(article)
+    from_file, from_text = load_sources(tmp_path), sources_from_texts([article, "  "])
+    assert [s.text for s in from_text.sentences()] == [s.text for s in from_file.sentences()]
+    assert [(s.path, s.reason) for s in from_text.skipped] == [("text-2", "no text (only whitespace)")]
