@@ -28,7 +28,6 @@ from summarizer.support import Calibration, Encode, IndexedDocument, Support, as
     default_encode, index_documents
 
 MAX_EVIDENCE = 4  # evidence sentences kept per claim (supporting reports first, then contradicting ones)
-HARD_CHECKS = ("numbers", "dates", "entities", "negation")  # a mismatch here on the same topic is a contradiction
 
 
 class Status(str, Enum):
@@ -136,21 +135,10 @@ def _judge(claim: ClaimInput, vector, doc: Document, indexed: IndexedDocument, c
     support = assess(claim.text, vector, indexed)
     model = calibration.model_for(claim.field)
     support.score = float(model.score(support.features))
-    conflict = None
-    if support.cosine >= calibration.contradiction_min_cosine:
-        failed = [support.sentence_checks[name] for name in HARD_CHECKS
-                  if support.sentence_checks[name].verdict == "mismatch"]
-        conflict = failed[0].detail if failed else None
-    supports = support.score >= model.threshold and conflict is None and _grounded(support)
+    failed = support.failed_checks() if support.cosine >= calibration.contradiction_min_cosine else []
+    conflict = failed[0].detail if failed else None
+    supports = support.score >= model.threshold and conflict is None and support.grounded
     return _Report(doc, support, supports, conflict, model.threshold)
-
-
-def _grounded(support: Support) -> bool:
-    """A document supports a claim only if it names the claim's names, numbers and dates somewhere: however similar
-    its sentences, a report that never mentions Mosul does not support 'it happened in Mosul'."""
-    checks = support.document_checks
-    return (checks["entities"].verdict not in ("absent", "mismatch") and checks["dates"].verdict not in
-            ("absent", "mismatch") and not support.feature("number_missing"))
 
 
 def _decide(claim: ClaimInput, reports: list[_Report]) -> CheckedClaim:

@@ -143,6 +143,12 @@ def test_numbers_are_compared_within_the_same_noun_class():
     assert compare("50 prisoners died", evidence).verdict == "match"
 
 
+def test_counts_of_different_things_outside_the_noun_table_are_not_compared():
+    evidence = "ISIS militants blew up several vehicles outside the prison."
+    assert compare("ISIS militants freed 30 inmates.", evidence).verdict == "absent"
+    assert compare("ISIS militants blew up 30 vehicles.", evidence).verdict == "mismatch"
+
+
 def test_numbers_are_compared_within_the_same_kind():
     evidence = "A car bomb killed seven civilians and wounded 14 others."
     assert compare("14 people were killed", evidence).verdict == "mismatch"

@@ -81,10 +81,26 @@ def test_fields_without_planted_errors_stay_grounded_next_to_planted_ones(plante
 
 
 # --- true fields ---------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("pointer", ["/location", "/date", "/figures/0", "/actors/0", "/claims/0", "/claims/1",
-                                     "/aftermath/0", "/event_type"])
+@pytest.mark.parametrize("pointer", ["/headline", "/bottom_line", "/location", "/date", "/figures/0", "/actors/0",
+                                     "/claims/0", "/claims/1", "/aftermath/0", "/event_type"])
 def test_true_fields_of_the_seeds_summary_are_supported_or_contested(verified, pointer):
     assert _status(verified, pointer) in GROUNDED
+
+
+# --- headlines: one-sentence summaries paraphrase, and are still checked -------------------------------------------------
+def _headline(text: str, seeds) -> Status:
+    (claim,) = check_claims([ClaimInput("/headline", text, "headline")], seeds)
+    return claim.status
+
+
+def test_a_summarising_paraphrase_of_the_event_is_a_supported_headline(seeds):
+    assert _headline("ISIS claims deadly prison break in Al Khalis, Iraq", seeds) in GROUNDED
+
+
+@pytest.mark.parametrize("headline", ["ISIS claims deadly prison break in Mosul, Iraq",
+                                      "ISIS claims prison break in Al Khalis that killed 120 police officers"])
+def test_a_headline_with_a_wrong_place_or_number_is_flagged(seeds, headline):
+    assert _headline(headline, seeds) in FLAGGED
 
 
 def test_evidence_points_at_exact_source_offsets(verified, seeds):

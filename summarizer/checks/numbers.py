@@ -460,8 +460,14 @@ def noun_class(noun: str | None) -> str | None:
 
 
 def _same_thing(a: Quantity, b: Quantity) -> bool:
+    """Could the two figures count the same thing? Nouns of one class fit ('inmates', 'prisoners'), a generic or
+    missing noun fits anything; two nouns outside the class table fit only when they are the same word ('30 inmates
+    freed' and 'several vehicles' are not one figure)."""
     classes = {noun_class(a.noun), noun_class(b.noun)}
-    nouns_fit = None in classes or "generic" in classes or len(classes) == 1
+    if a.noun and b.noun and None in classes and "generic" not in classes:
+        nouns_fit = _head(a.noun) == _head(b.noun)
+    else:
+        nouns_fit = None in classes or "generic" in classes or len(classes) == 1
     kinds_fit = a.kind is None or b.kind is None or a.kind == b.kind or any(
         {a.kind, b.kind} <= pair for pair in _COMPATIBLE_KINDS
     )
