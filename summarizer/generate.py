@@ -353,9 +353,11 @@ class _Session:
     def task(self, name: str, **view: Any) -> str:
         return self.prefix + _render("task", task=_render(name, **view).strip())
 
-    def choose(self, name: str, options: list[str]) -> str | None:
-        """One option (or None for 'not stated'), asked after the sources."""
-        choice = Choice(tuple(dict.fromkeys(options)) + (NOT_STATED,))
+    def choose(self, name: str, options: list[str], spell: Callable[[str], str] = str) -> str | None:
+        """One option (or None for 'not stated'), asked after the sources; the model sees each option as `spell`
+        writes it and the option itself comes back."""
+        spelled = {spell(o): o for o in options}
+        choice = Choice(tuple(spelled) + (NOT_STATED,))
         longest = max(self.backend.count_tokens(o) for o in choice.spellings)
 
         def parse(text: str) -> str:
@@ -364,7 +366,7 @@ class _Session:
             return text
 
         answer = self.ask(name, self.task(name, options=list(choice.options)), choice, longest + 2, parse)
-        return None if answer == NOT_STATED else answer
+        return spelled.get(answer)
 
     def write(self, step: str, prompt: str, field: str) -> str:
         """Bounded free text (a one-field JSON object), trimmed to whole sentences; '' when the model is not to write
@@ -433,7 +435,17 @@ class MainEvent:
     def describe(self) -> str:
         where = ", ".join(x for x in (self.place, self.region, self.country) if x)
         return " ".join(filter(None, (self.event_type.value.replace("_", " "), where and f"in {where}",
-                                      self.date and f"on {self.date}")))
+                                      self.date and f"on {spoken_date(self.date, weekday=False)}")))
+
+
+def spoken_date(value: str, weekday: bool = True) -> str:
+    """'2016-01-19' -> 'Tuesday 19 January 2016'. Reports date an event by its weekday ('Tuesday night'), so a
+    small model matches the option spelled this way to the text far better than the ISO form."""
+    parts = value.split("-")
+    if len(parts) == 3:
+        day = date.fromisoformat(value)
+        return f"{day:%A} " * weekday + f"{day.day} {day:%B %Y}"
+    return f"{date(int(parts[0]), int(parts[1]), 1):%B %Y}" if len(parts) == 2 else value
 
 
 def _dates_agree(a: str, b: str) -> bool:
@@ -624,7 +636,7 @@ def _main_event(session: _Session, options: Options) -> tuple[MainEvent, dict]:
     kinds = {t.value.replace("_", " "): t for t in EventType}
     main = MainEvent(
         event_type=kinds.get(session.choose("event_type", list(kinds)) or "other", EventType.other),
-        date=session.choose("date", list(options.dates)) if options.dates else None,
+        date=session.choose("date", list(options.dates), spoken_date) if options.dates else None,
         place=session.choose("place", list(options.places)) if options.places else None,
         region=session.choose("region", list(options.regions)) if options.regions else None,
         country=session.choose("country", list(options.countries)) if options.countries else None,

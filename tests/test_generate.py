@@ -15,6 +15,7 @@ from summarizer.generate import (
     merge_figures,
     render_prefix,
     select_sentences,
+    spoken_date,
 )
 from summarizer.ingest import load_sources
 from summarizer.schema import ActorRole, EventSummary, EventType, FigureKind
@@ -82,6 +83,11 @@ def test_speakers_named_fully_and_partly_are_one_speaker_but_a_pair_is_not():
     names = {s.name: s.sentence_ids for s in speakers}
     assert names["Brigadier General Saad Maan"] == ["d1:1", "d1:2"]
     assert names["ISIS"] == ["d1:3"] and names["ISIS and Al-Qaeda"] == ["d1:4"]
+
+
+def test_a_date_option_is_spelled_with_its_weekday_as_reports_date_events():
+    assert spoken_date("2016-01-19") == "Tuesday 19 January 2016"
+    assert spoken_date("2015-05") == "May 2015" and spoken_date("2015") == "2015"
 
 
 def test_a_sentence_naming_another_town_or_date_is_not_about_the_main_event(seeds_sources):

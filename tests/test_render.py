@@ -181,3 +181,12 @@ def test_html_has_a_print_stylesheet(page):
 def test_templates_ship_inside_the_package():
     templates = files("summarizer.render") / "templates"
     assert {"brief.md.j2", "brief.html.j2", "note.css", "note.js"} <= {p.name for p in templates.iterdir()}
+
+
+def test_reasons_cite_reports_by_the_notes_numbers_not_document_ids(seeds_verified):
+    from summarizer.render.filters import as_cited
+
+    sources = seeds_verified.sources
+    copy = next(d for d in sources.documents if d.duplicate_of)
+    assert as_cited(f"{copy.id} (x) and {copy.duplicate_of} (x) give 12; d99 is unknown", sources) == \
+        "[1] (x) and [1] (x) give 12; d99 is unknown"

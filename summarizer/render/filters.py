@@ -65,6 +65,13 @@ def cite_numbers(evidence: Iterable[Evidence], sources: Sources) -> list[int]:
     return sorted({numbers[e.doc_id] for e in evidence if e.doc_id in numbers})
 
 
+def as_cited(reason: str, sources: Sources) -> str:
+    """A reason as the note cites: verify names documents by id ('d3 (Communities Digital News) gives ...'), the
+    note by report number ('[2] (Communities Digital News) gives ...')."""
+    numbers = report_numbers(sources)
+    return re.sub(r"\bd\d+\b", lambda m: f"[{numbers[m[0]]}]" if m[0] in numbers else m[0], reason)
+
+
 def report_label(doc_id: str, sources: Sources) -> str:
     """How the note names a report: the first outlet any capture of it gives, else its title or file name."""
     docs = [sources.document(i) for i in sources.reports_of(doc_id)]
@@ -238,6 +245,7 @@ def md_code(value: object) -> MdSafe:
 FILTERS = {
     "status_class": status_class,
     "cite_numbers": cite_numbers,
+    "as_cited": as_cited,
     "reporters": reporters,
     "captures": captures,
     "evidence_ids": evidence_ids,
