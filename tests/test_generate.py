@@ -8,6 +8,7 @@ from summarizer.anchors import Attribution, FigureCandidate, find_candidates
 from summarizer.generate import (
     GenerationError,
     MainEvent,
+    Options,
     EventScope,
     actor_role,
     generate,
@@ -85,8 +86,13 @@ def test_speakers_named_fully_and_partly_are_one_speaker_but_a_pair_is_not():
     assert names["ISIS"] == ["d1:3"] and names["ISIS and Al-Qaeda"] == ["d1:4"]
 
 
-def test_a_date_option_is_spelled_with_its_weekday_as_reports_date_events():
-    assert spoken_date("2016-01-19") == "Tuesday 19 January 2016"
+def test_the_main_events_date_is_the_day_the_most_sentences_give(seeds_sources):
+    options = Options.of(find_candidates(seeds_sources), {s.id for s in seeds_sources.sentences()})
+    assert options.most_reported_date == "2015-05-08"  # not the car bomb of 9 May, nor 2015 or June 2014
+
+
+def test_the_model_is_told_the_date_as_reports_write_it():
+    assert spoken_date("2015-05-08") == "8 May 2015"
     assert spoken_date("2015-05") == "May 2015" and spoken_date("2015") == "2015"
 
 
