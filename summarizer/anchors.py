@@ -8,6 +8,8 @@ Reporting frames recognised (the speaker is the words the text uses, trimmed to 
   "Iraqi officials said ...", "X told CNN that ...", "X reported that ...", "X, the mayor of Y, blamed ..."
   "..., security and police officials have said."   "..., said Oudi Al-Khadran, the mayor ..."
   "according to Maan", "according to Amaq News Agency"
+Places come from names with a place cue ("in X", "X province"), from "Town, State" and from datelines
+("MEMPHIS, Tenn. (AP) --"); a name ending in a venue word ("... Apartments", "... Hospital") is a site, not a town.
 "The agency claimed ..." resolves "the agency" to the nearest earlier name in the same document containing
 "Agency"; a pronoun ("he said") gives no speaker, because a wrong name is worse than none.
 """

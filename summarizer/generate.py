@@ -1,8 +1,9 @@
 """generate: sources + candidates + a backend -> Draft (a schema-valid EventSummary with citations and run metadata).
 
 The model proposes, the text anchors it. What the pinned small models do well, measured on the seeds, is write:
-condense a speaker's sentences into a claim, restate a sentence as a note, write a headline; and pick the date,
-place and event type among the few candidates the text offers. What they do badly is judge a list: asked which of
+condense a speaker's sentences into a claim, restate a sentence as a note, write a headline; and pick the place
+and event type among the few candidates the text offers (the date they picked worse than the plain count of the
+sentences giving each day, so the count decides it: see Options.most_reported_date). What they do badly is judge a list: asked which of
 31 numbers belong to the main event, the 0.5B model labels all of them alike (with a JSON map, per item, with or
 without the sources in context) and the 1.5B model gets about 9 of 11; asked for actors' roles, the 0.5B model
 answers 'perpetrator' for every speaker. So the structure comes from `anchors` and a few documented rules here
@@ -10,7 +11,7 @@ answers 'perpetrator' for every speaker. So the structure comes from `anchors` a
 group, reporter and sentence they were read from), and the model writes and chooses:
 
   over the cached sources prefix (system + numbered sources, then one short task each): headline, bottom line,
-  event type, date, place, region, country;
+  event type, place, region, country;
   over short prompts of their own: one claim per main speaker, one note per selected sentence.
 
 Nothing the model writes carries a number its cited sentences do not state: such text falls back to the source
