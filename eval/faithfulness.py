@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import re
 import time
 from collections.abc import Sequence
@@ -654,8 +655,9 @@ def results_body(rows: list[Row], falke, calibration: Calibration, curve: list[t
         f"({speed['embed_s']:.1f} s embedding sentences and claims in batches, {speed['check_s']:.1f} s features "
         f"and checks). On the seeds, `verify()` of tests/data/seeds_summary.json ({speed['seeds']['claims']} claims "
         f"against {speed['seeds']['documents']} independent reports, {speed['seeds']['sentences']} sentences): "
-        f"{speed['seeds']['verify_s']:.1f} s, {speed['seeds']['claims_per_s']:.1f} claims/s. The machine was shared "
-        "with other jobs while this ran: timings are an upper bound.",
+        f"{speed['seeds']['verify_s']:.1f} s, {speed['seeds']['claims_per_s']:.1f} claims/s. Load average (1 min) "
+        f"at the end of the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other jobs on the cores slow "
+        "these timings).",
         "",
         judge,
     ])
