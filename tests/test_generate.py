@@ -17,6 +17,7 @@ from summarizer.generate import (
     render_prefix,
     select_sentences,
     spoken_date,
+    event_types_by_use,
 )
 from summarizer.ingest import load_sources
 from summarizer.schema import ActorRole, EventSummary, EventType, FigureKind
@@ -84,6 +85,11 @@ def test_speakers_named_fully_and_partly_are_one_speaker_but_a_pair_is_not():
     names = {s.name: s.sentence_ids for s in speakers}
     assert names["Brigadier General Saad Maan"] == ["d1:1", "d1:2"]
     assert names["ISIS"] == ["d1:3"] and names["ISIS and Al-Qaeda"] == ["d1:4"]
+
+
+def test_the_event_type_the_reports_use_most_is_offered_first_and_other_last(seeds_sources):
+    kinds = event_types_by_use(seeds_sources.sentences())
+    assert kinds[0] == EventType.prison_break and kinds[-1] == EventType.other
 
 
 def test_the_main_events_date_is_the_day_the_most_sentences_give(seeds_sources):
