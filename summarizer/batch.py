@@ -554,13 +554,15 @@ def ray_outcomes(jobs: list[CaseJob], workers: int, options: BatchOptions, addre
             raise BatchError(f"Ray could not start or connect{f' to {address}' if address else ''}: "
                              f"{_one_line(err)}{cause}") from err
     drain_stop = threading.Event()
+    drain = None
     try:
         events = None
         if events_sink is not None:
             from ray.util.queue import Empty, Queue
 
             events = Queue(actor_options={"num_cpus": 0})
-            threading.Thread(target=_drain, args=(events, Empty, events_sink, drain_stop), daemon=True).start()
+            drain = threading.Thread(target=_drain, args=(events, Empty, events_sink, drain_stop), daemon=True)
+            drain.start()
         threads = options.threads or default_threads(workers)
         actor_class = ray.remote(num_cpus=threads, max_restarts=0)(CaseRunner)
         env = {"env_vars": {"SUMMARIZER_THREADS": str(threads),
@@ -590,6 +592,8 @@ def ray_outcomes(jobs: list[CaseJob], workers: int, options: BatchOptions, addre
             ray.kill(actor)
     finally:
         drain_stop.set()
+        if drain is not None:  # a queue read still in flight when Ray shuts down makes Ray exit the process (code 1)
+            drain.join()
         if started_here:
             ray.shutdown()
 
