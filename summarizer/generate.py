@@ -2,11 +2,11 @@
 
 The model proposes, the text anchors it. What the pinned small models do well, measured on the seeds, is write:
 condense a speaker's sentences into a claim, restate a sentence as a note, write a headline; and pick the place
-and event type among the few candidates the text offers (the date they picked worse than the plain count of the
-sentences giving each day, so the count decides it: see Options.most_reported_date). What they do badly is judge a list: asked which of
-31 numbers belong to the main event, the 0.5B model labels all of them alike (with a JSON map, per item, with or
-without the sources in context) and the 1.5B model gets about 9 of 11; asked for actors' roles, the 0.5B model
-answers 'perpetrator' for every speaker. So the structure comes from `anchors` and a few documented rules here
+and event type among the few candidates the text offers (the date they picked worse than a count of the sentences
+giving each day, so the count decides it: see Options.most_reported_date). What they do badly is judge a list:
+asked which of 31 numbers belong to the main event, the 0.5B model labels all of them alike (with a JSON map, per
+item, with or without the sources in context) and the 1.5B model gets about 9 of 11; asked for actors' roles, the
+0.5B model answers 'perpetrator' for every speaker. So the structure comes from `anchors` and a few documented rules here
 (a sentence that names another place or date than the main event's is about another event; figures keep the value,
 group, reporter and sentence they were read from), and the model writes and chooses:
 
@@ -422,7 +422,6 @@ class Options:
                                  + [(p.region, p.sentence_id) for p in places if p.kind == "place" and p.region]),
             countries=_by_mentions([(p.country, p.sentence_id) for p in places if p.country]),
         )
-
 
     @property
     def most_reported_date(self) -> str | None:
@@ -846,8 +845,8 @@ def generate(
 ) -> Draft:
     """Draft an EventSummary of `sources` with pinned model `model` ('generator' or 'generator-large').
 
-    `free_text=False` has the model make only the choices (event type, date, place): headline, bottom line, claims
-    and notes are then the source sentences themselves. Several times faster; eval/events.py uses it because the
+    `free_text=False` has the model make only the choices (event type, place, region, country): headline, bottom
+    line, claims and notes are then the source sentences themselves. Several times faster; eval/events.py uses it because the
     fields it scores do not depend on the written text. `on_call` sees each model call's stats as it finishes (a
     progress display: a draft is a few dozen short calls)."""
     if strategy not in STRATEGIES:
