@@ -32,7 +32,7 @@ def _rate(tokens: int, seconds: float) -> float:
 
 def measure(model: str, strategy: str, backend_name: str) -> dict:
     """One draft of the seeds plus the constrained-vs-free decode probe, in this process."""
-    from summarizer.backends import load_backend
+    from summarizer.backends import Request, load_backend
     from summarizer.generate import _render, _text_model, generate, render_prefix, select_sentences
     from summarizer.ingest import load_sources
 
@@ -43,10 +43,10 @@ def measure(model: str, strategy: str, backend_name: str) -> dict:
     draft = generate(sources, model, backend=backend, strategy=strategy)
     calls = draft.meta.calls
     constrained = [c for c in calls if c.constrained]
-    prefix = render_prefix(select_sentences(sources, backend.count_tokens, 3000))
+    prefix = render_prefix(select_sentences(sources, backend.count_tokens, 3000), ids=False)
     task = prefix + _render("task", task="In at most 60 words, say what happened and what the sources disagree about.")
-    probe_json = backend.complete(task, _text_model("bottom_line", 400), max_tokens=PROBE_TOKENS)
-    probe_free = backend.complete(task, None, max_tokens=PROBE_TOKENS)
+    probe_json, probe_free = (backend.complete([Request(task, output, PROBE_TOKENS)])[0]
+                              for output in (_text_model("bottom_line", 400), None))
     json_rate = _rate(probe_json.generated_tokens, probe_json.decode_s)
     free_rate = _rate(probe_free.generated_tokens, probe_free.decode_s)
     return {

@@ -1,26 +1,34 @@
-"""Speed: per-stage wall time and memory of the seeds brief (`summarizer brief seeds/`), in one fresh process.
+"""Speed: the seeds brief (`summarizer brief seeds/`) per backend and stage, both backends in one run.
 
-Run 1 is what a user waits for: imports, both models loaded from disk, every sentence embedded. Later runs (`--repeat`)
-reuse the loaded models and the embedder's memo of texts it has seen, which is the steady state of a batch worker,
-minus the cost of embedding a new case's sentences (on the seeds that is part of run 1's verify).
-Each stage gets wall time and CPU time (all threads of this process; steadier than wall time on shared cores).
-Memory is the process's resident set (VmRSS) after each stage and its peak so far (VmHWM), read from /proc.
+    python -m eval speed                                   # llamacpp then transformers, default model
+    python -m eval speed --backends llamacpp --no-write
+
+Each backend runs in a fresh process of its own (so its peak RSS is its own), which briefs the seeds:
+- run 1 'first': what a user of `summarizer brief` waits for: imports, both models loaded from disk (files already
+  materialised and in the page cache), every sentence embedded, the sources evaluated afresh;
+- run 2 'warm' (llama.cpp): models loaded, the held prefix dropped and saved prefix states off, so the sources are
+  evaluated again, as for a new event in a batch worker;
+- run 3 'saved prefix' (llama.cpp): the same sources briefed again, their prefix state loaded from the file run 1 saved.
+Each stage gets wall time and CPU time (all threads of this process: steadier than wall time on shared cores) and the
+process's resident memory. Outputs are checked against the schema and compared across backends field by field.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
-import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
 TITLE = "Speed (seeds brief)"
+STAGES = ("ingest", "load model", "generate", "verify", "render")
 
 
 def memory_mib() -> tuple[float, float]:
@@ -30,110 +38,166 @@ def memory_mib() -> tuple[float, float]:
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process, all threads: unlike wall time, barely moved by other jobs on shared cores."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
 
-@dataclass
-class Row:
-    stage: str
-    wall: float
-    cpu: float
-    rss: float
-    peak: float
-
-
-class StageLog:
-    """Wall time, CPU time and memory at the end of every stage, in the order stages finish."""
-
-    def __init__(self) -> None:
-        self.rows: list[Row] = []
-        self.cpu_mark = cpu_seconds()
-
-    def record(self, stage: str, wall: float, cpu_since: float | None = None) -> None:
-        """CPU time is counted from the previous record (stages run back to back) or from `cpu_since`."""
-        now = cpu_seconds()
-        self.rows.append(Row(stage, wall, now - (self.cpu_mark if cpu_since is None else cpu_since), *memory_mib()))
-        self.cpu_mark = now
-        row = self.rows[-1]
-        print(f"{stage}: {wall:.2f} s wall, {row.cpu:.2f} s CPU, RSS {row.rss:.0f} MiB", file=sys.stderr, flush=True)
-
-    def timed(self, stage: str, work):
-        started = time.perf_counter()
-        result = work()
-        self.record(stage, time.perf_counter() - started)
-        return result
-
-
-def run(model: str, backend: str, repeat: int) -> tuple[list[StageLog], list]:
-    """Brief the seeds `repeat` times in this process; the first run includes imports and model loading."""
-    logs = [StageLog() for _ in range(repeat)]
-    first = logs[0]
-    first.timed("import modules", lambda: __import__("summarizer.brief") and __import__("summarizer.verify"))
+def brief_once(model: str, backend: str, label: str) -> dict:
+    """One brief of the seeds in this process: per-stage wall/CPU/RSS, generation counts, the summary."""
     from summarizer.brief import brief
+    from summarizer.schema import EventSummary
+
+    stages: dict[str, dict] = {}
+    mark = {"cpu": cpu_seconds()}
+
+    def on_event(event) -> None:
+        if event.state == "done":
+            now = cpu_seconds()
+            stages[event.stage] = {"wall": round(event.seconds, 2), "cpu": round(now - mark["cpu"], 2),
+                                   "rss": round(memory_mib()[0])}
+            mark["cpu"] = now
+
+    with tempfile.TemporaryDirectory(prefix="summarizer-speed-") as out_dir:
+        started, started_cpu = time.perf_counter(), cpu_seconds()
+        result = brief(SEEDS, out_dir, model=model, backend=backend, progress=on_event)
+        total = time.perf_counter() - started
+        summary = json.loads((Path(out_dir) / "summary.json").read_text())["summary"]
+    meta = result.verified.meta
+    evaluated = meta.prompt_tokens - meta.cached_tokens
+    prefill, decode = meta.timings.get("prefill", 0.0), meta.timings.get("decode", 0.0)
+    try:
+        EventSummary.model_validate(summary)
+        valid = True
+    except ValueError:
+        valid = False
+    return {
+        "run": label, "stages": stages, "total": round(total, 2), "cpu": round(cpu_seconds() - started_cpu, 1),
+        "calls": len(meta.calls), "prompt_tokens": meta.prompt_tokens, "evaluated_tokens": evaluated,
+        "prefill_s": round(prefill, 2), "prefill_tps": round(evaluated / prefill, 1) if prefill else None,
+        "generated_tokens": meta.generated_tokens, "decode_s": round(decode, 2),
+        "decode_tps": round(meta.generated_tokens / decode, 1) if decode else None,
+        "schema_valid": valid, "supported": sum(c.status == "supported" for c in result.verified.claims),
+        "checked": len(result.verified.claims), "summary": summary,
+        "peak_rss": round(memory_mib()[1]),
+    }
+
+
+def measure(model: str, backend_name: str) -> dict:
+    """All runs of one backend, in this (fresh) process."""
+    started = time.perf_counter()
+    states = tempfile.mkdtemp(prefix="summarizer-prefix-states-")
+    import summarizer.brief  # noqa: F401 - the import cost belongs to run 1's process time
+    from summarizer.backends import load_backend
     from summarizer.embed import Embedder
 
-    first.timed("load embedder", Embedder.load)
-    results = []
-    for log in logs:
-        def on_event(event, log=log):
-            if event.state == "done":
-                log.record(event.stage, event.seconds)
-
-        with tempfile.TemporaryDirectory(prefix="summarizer-speed-") as out_dir:
-            log.cpu_mark = started_cpu = cpu_seconds()
-            started = time.perf_counter()
-            results.append(brief(SEEDS, out_dir, model=model, backend=backend, progress=on_event))
-            log.record("brief total", time.perf_counter() - started, cpu_since=started_cpu)
-    return logs, results
-
-
-def table(logs: list[StageLog]) -> str:
-    warm: dict[str, list[float]] = {}
-    for log in logs[1:]:
-        for row in log.rows:
-            warm.setdefault(row.stage, []).append(row.wall)
-    later = f" later runs: wall (s), median of {len(logs) - 1} |" if warm else ""
-    lines = [f"| stage | run 1: wall (s) | run 1: CPU (s) |{later} RSS after (MiB) | peak RSS so far (MiB) |",
-             "|---|---:|---:|" + ("---:|" if warm else "") + "---:|---:|"]
-    for row in logs[0].rows:
-        warm_cell = (f" {statistics.median(warm[row.stage]):.2f} |" if row.stage in warm else " |") if warm else ""
-        lines.append(f"| {row.stage} | {row.wall:.2f} | {row.cpu:.2f} |{warm_cell} {row.rss:.0f} | {row.peak:.0f} |")
-    return "\n".join(lines)
+    imports = time.perf_counter() - started
+    clock = time.perf_counter()
+    Embedder.load()
+    embedder = time.perf_counter() - clock
+    clock = time.perf_counter()
+    backend = load_backend(backend_name, model)  # before run 1 (timed here), so its prefix states can be redirected
+    model_load = time.perf_counter() - clock
+    if hasattr(backend, "prefix_states"):
+        backend.prefix_states.folder = Path(states)
+    runs = [brief_once(model, backend_name, "first")]
+    runs[0]["total"] = round(runs[0]["total"] + model_load, 2)  # brief() would have loaded it: ingest to HTML
+    runs[0]["process"] = round(time.perf_counter() - started, 2)
+    if hasattr(backend, "forget_prefix"):
+        backend.forget_prefix()
+        backend.prefix_states.enabled = False
+        runs.append(brief_once(model, backend_name, "warm"))
+        backend.forget_prefix()
+        backend.prefix_states.enabled = True
+        runs.append(brief_once(model, backend_name, "saved prefix"))
+    return {"backend": backend_name, "model": model, "imports_s": round(imports, 2), "model_load_s": round(model_load, 2),
+            "embedder_s": round(embedder, 2), "threads": getattr(backend, "threads", None), "runs": runs}
 
 
-def generation_details(result) -> str:
-    meta = result.verified.meta
-    decode = meta.timings.get("decode", 0.0)
-    steps = ", ".join(f"{name} {seconds:.2f}" for name, seconds in meta.timings.items() if name != "total")
-    return (
-        f"Model {meta.model.role} ({meta.model.repo_id}, {meta.model.backend}): {meta.prompt_tokens} prompt tokens "
-        f"({meta.cached_tokens} reused from the prefix cache), {meta.generated_tokens} generated tokens in "
-        f"{len(meta.calls)} calls; decode {meta.generated_tokens / decode if decode else 0:.1f} tokens/s.\n"
-        f"Generate steps in run 1 (s): {steps}.\n"
-        f"Checked fields: {len(result.verified.claims)}; faithfulness {result.verified.faithfulness.score:.2f}."
-    )
+def agreement(results: list[dict]) -> str:
+    """Which of the fields a reader acts on are the same in every backend's first run."""
+    def fields(summary: dict) -> dict:
+        loc = summary.get("location") or {}
+        return {
+            "event type": summary.get("event_type"),
+            "date": (summary.get("date") or {}).get("value"),
+            "place": (loc.get("place"), loc.get("region"), loc.get("country")),
+            "figures": sorted((f["kind"], f["value_min"], f["value_max"], f["reported_by"] or "")
+                              for f in summary.get("figures", [])),
+            "actors": sorted(a["name"] for a in summary.get("actors", [])),
+            "headline": summary.get("headline"),
+            "bottom line": summary.get("bottom_line"),
+            "claims": [(c["claimant"], c["statement"]) for c in summary.get("claims", [])],
+            "notes": [n["text"] for field in ("key_points", "aftermath", "related_events") for n in summary.get(field, [])],
+        }
+
+    if len(results) < 2:
+        return ""
+    per = [fields(r["runs"][0]["summary"]) for r in results]
+    same = [k for k in per[0] if all(p[k] == per[0][k] for p in per[1:])]
+    differ = [k for k in per[0] if k not in same]
+    why = (" (both decode greedily, but on different numerics: transformers in float32 on the dequantized weights, "
+           "llama.cpp on the quantized ones, so a near-tie between two tokens can go either way)") if differ else ""
+    return f"Outputs agree across backends on: {', '.join(same) or 'nothing'}; differ on: {', '.join(differ) or 'nothing'}{why}."
+
+
+def tables(results: list[dict]) -> str:
+    head = ("| backend | run | load model s | generate s | verify s | ingest to HTML s | whole process s | "
+            "prompt tokens (evaluated) | prefill tok/s | generated tokens | decode tok/s | peak RSS MiB | "
+            "schema-valid | supported / checked |")
+    lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    for r in results:
+        for run in r["runs"]:
+            st = run["stages"]
+            lines.append(
+                f"| {r['backend']} | {run['run']} | {r['model_load_s'] if run is r['runs'][0] else 0:.2f} | "
+                f"{st['generate']['wall']:.1f} | {st['verify']['wall']:.2f} | **{run['total']:.1f}** | "
+                f"{run.get('process', '')} | "
+                f"{run['prompt_tokens']} ({run['evaluated_tokens']}) | {run['prefill_tps']} | "
+                f"{run['generated_tokens']} | {run['decode_tps']} | {run['peak_rss']} | "
+                f"{'yes' if run['schema_valid'] else 'NO'} | {run['supported']} / {run['checked']} |")
+    out = ["\n".join(lines)]
+    first = {r["backend"]: r["runs"][0] for r in results}
+    if {"llamacpp", "transformers"} <= set(first):
+        ratio = first["transformers"]["total"] / first["llamacpp"]["total"]
+        whole = first["transformers"]["process"] / first["llamacpp"]["process"]
+        out.append(f"llama.cpp is {ratio:.1f}x faster than transformers from ingest to HTML ({whole:.1f}x for the "
+                   f"whole process, imports and model loading included), first runs, same machine, same command.")
+    for r in results:
+        stage_rows = [f"| {name} | " + " | ".join(f"{run['stages'][name]['wall']:.2f} / {run['stages'][name]['cpu']:.1f}"
+                                                   for run in r["runs"]) + f" | {r['runs'][0]['stages'][name]['rss']} |"
+                      for name in STAGES]
+        out.append(
+            f"Stages, {r['backend']} ({r['threads'] or 'torch default'} threads; imports {r['imports_s']:.2f} s and "
+            f"embedder load {r['embedder_s']:.2f} s before run 1), wall s / CPU s:\n\n"
+            f"| stage | " + " | ".join(run["run"] for run in r["runs"]) + " | RSS after, run 1 (MiB) |\n"
+            "|---|" + "---:|" * (len(r["runs"]) + 1) + "\n" + "\n".join(stage_rows))
+    return "\n\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval speed", description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="generator", choices=("generator", "generator-large"))
-    parser.add_argument("--backend", default="llamacpp")
-    parser.add_argument("--repeat", type=int, default=1, help="briefs in this process (run 1 cold, later ones warm)")
-    parser.add_argument("--no-write", action="store_true", help="print the table without updating eval/RESULTS.md")
+    parser.add_argument("--backends", default="llamacpp,transformers")
+    parser.add_argument("--no-write", action="store_true", help="print the tables without updating eval/RESULTS.md")
+    parser.add_argument("--one", metavar="BACKEND", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.one:
+        print(json.dumps(measure(args.model, args.one)))
+        return 0
     load = os.getloadavg()
-    logs, results = run(args.model, args.backend, args.repeat)
-    body = (
-        f"{table(logs)}\n\n{generation_details(results[0])}\n"
-        f"Peak RSS of the whole process: {memory_mib()[1]:.0f} MiB. Load average (1 min) at start {load[0]:.2f}, at end "
-        f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores: other jobs share these cores, so wall times carry that "
-        f"noise; CPU time (all threads of this process) is the steadier number.\n"
-    )
+    results = []
+    for name in args.backends.split(","):
+        child = subprocess.run([sys.executable, "-m", "eval.speed", "--one", name, "--model", args.model],
+                               capture_output=True, text=True, cwd=ROOT)
+        if child.returncode:
+            print(child.stderr[-3000:], file=sys.stderr)
+            return 1
+        results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        print(f"{name}: first brief {results[-1]['runs'][0]['total']:.1f} s", file=sys.stderr, flush=True)
+    body = (f"{tables(results)}\n\n{agreement(results)}\n\n"
+            f"Model `{args.model}`. Load average (1 min) at start {load[0]:.2f}, at end {os.getloadavg()[0]:.2f} on "
+            f"{os.cpu_count()} cores: other jobs on these cores slow wall times; CPU time is the steadier number.\n")
     print(body)
     if not args.no_write:
         from eval.results import write_section

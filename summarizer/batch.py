@@ -448,8 +448,10 @@ def write_index(out_dir: Path, rows: list[dict]) -> None:
 
 # --- engines: jobs in, outcomes out (as they finish) ----------------------------------------------------------
 def default_threads(workers: int) -> int:
-    """This machine's cores shared among the workers (2 cores, 2 workers: 1 thread each)."""
-    return max(1, (os.cpu_count() or 1) // max(1, workers))
+    """The cores this process may use, shared among the workers (2 cores, 2 workers: 1 thread each)."""
+    from summarizer.backends import available_cores
+
+    return max(1, available_cores() // max(1, workers))
 
 
 def _init_pool_worker(options: BatchOptions, events, driver_pid: int) -> None:
@@ -547,7 +549,7 @@ def ray_outcomes(jobs: list[CaseJob], workers: int, options: BatchOptions, addre
             if address:
                 ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
             else:
-                ray.init(num_cpus=max(os.cpu_count() or 1, workers * (options.threads or 1)),
+                ray.init(num_cpus=max(default_threads(1), workers * (options.threads or 1)),
                          include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
         except (ConnectionError, RuntimeError, ValueError) as err:
             cause = f" ({_one_line(err.__cause__)[:300]})" if err.__cause__ else ""

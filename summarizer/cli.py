@@ -317,6 +317,16 @@ def verify_command(sources_path: str, summary_path: str, as_json: bool) -> None:
     sys.exit(1 if flagged else 0)
 
 
+def _set_threads(ctx, param, value):
+    if value:
+        os.environ["SUMMARIZER_THREADS"] = str(value)  # read when the backend loads (summarizer.backends)
+    return value
+
+
+threads_option = click.option("--threads", type=click.IntRange(1), callback=_set_threads, expose_value=False,
+                              help="Compute threads for the model  [default: the cores this process may use]")
+
+
 @main.command("generate")
 @click.argument("folder", type=click.Path(exists=True))
 @click.option("--model", type=click.Choice(["generator", "generator-large"]), default="generator", show_default=True,
@@ -326,6 +336,7 @@ def verify_command(sources_path: str, summary_path: str, as_json: bool) -> None:
 @click.option("--strategy", type=click.Choice(["sections", "single"]), default="sections", show_default=True,
               help="One short constrained call per part of the schema, or one call for all of it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the draft (summary + run metadata) as JSON.")
+@threads_option
 def generate_command(folder: str, model: str, backend: str, strategy: str, as_json: bool) -> None:
     """Draft the event summary of the articles in FOLDER with the local model (not yet checked: see `brief`).
 
@@ -365,6 +376,7 @@ def generate_command(folder: str, model: str, backend: str, strategy: str, as_js
               help="Comma-separated outputs: md (brief.md), html (brief.html), json (summary.json).")
 @click.option("--model", default="generator", show_default=True, help="Model role in models.lock.")
 @click.option("--backend", default="llamacpp", show_default=True, help="Model runtime: llamacpp or transformers.")
+@threads_option
 def brief_command(folder: str, out_dir: str | None, formats: str, model: str, backend: str) -> None:
     """Write a cited briefing note on the articles in FOLDER: read them, draft with the local model, check every
     field against the sources, and render Markdown, a self-contained HTML page and the verified JSON.

@@ -26,7 +26,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -37,7 +37,7 @@ import numpy as np
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model
 
 from summarizer.anchors import Attribution, Candidates, FigureCandidate, find_candidates
-from summarizer.backends import DEFAULT_BACKEND, Backend, Choice, OutputType, load_backend
+from summarizer.backends import DEFAULT_BACKEND, Backend, Choice, OutputType, Request, load_backend
 from summarizer.checks import numbers
 from summarizer.lock import load_lock
 from summarizer.schema import (
@@ -289,13 +289,14 @@ def select_sentences(sources: Sources, count_tokens: Callable[[str], int], budge
     return Shown(documents, left_out=[s.id for i, s in enumerate(pool) if i not in chosen], withheld=withheld)
 
 
-def render_prefix(shown: Shown) -> str:
+def render_prefix(shown: Shown, *, ids: bool = True) -> str:
+    """The system message and the numbered sources; `ids` puts each sentence's id before it, for a model that cites."""
     documents = [
         {"id": doc.id, "about": ", ".join(_shown_text(p) for p in (doc.outlet, doc.date) if p),
          "sentences": [{"id": s.id, "text": _shown_text(s.text)} for s in sentences]}
         for doc, sentences in shown.documents
     ]
-    return _render("prefix", documents=documents)
+    return _render("prefix", documents=documents, ids=ids)
 
 
 # --- talking to the backend --------------------------------------------------------------------------------------------
@@ -318,12 +319,24 @@ def _complete_sentences(text: str, max_length: int) -> str:
     return text[: end + 1] if end > 0 else text
 
 
+@dataclass
+class Ask:
+    """One question for the model: the answer text is parsed by `parse` (which raises ValueError when it is unusable)."""
+
+    step: str
+    prompt: str
+    output: OutputType
+    max_tokens: int
+    parse: Callable[[str], Any]
+    repeat_penalty: float = 1.0
+
+
 class _Session:
     """One draft's calls on one backend: the shared prefix, retries, and what each call cost."""
 
-    def __init__(self, backend: Backend, shown: Shown, free_text: bool = True,
+    def __init__(self, backend: Backend, shown: Shown, free_text: bool = True, ids: bool = False,
                  on_call: Callable[[CallStats], None] | None = None):
-        self.backend, self.prefix, self.free_text = backend, render_prefix(shown), free_text
+        self.backend, self.prefix, self.free_text = backend, render_prefix(shown, ids=ids), free_text
         self.shown = shown.sentences
         self.calls: list[CallStats] = []
         self.on_call = on_call or (lambda call: None)
@@ -333,52 +346,64 @@ class _Session:
     def echoes_withheld(self, text: str) -> bool:
         return bool(_words(text) & self.foreign)
 
-    def ask(self, step: str, prompt: str, output: OutputType, max_tokens: int, parse: Callable[[str], Any],
-                  repeat_penalty: float = 1.0) -> Any:
-        """A cut-off or invalid answer is retried once with twice the room and a stronger repetition penalty."""
-        problem = ""
+    def ask(self, asks: list[Ask]) -> list[Any]:
+        """The answers to `asks`, asked in one backend call (a backend may decode them side by side). A cut-off or
+        invalid answer is asked again once, with twice the room and a stronger repetition penalty."""
+        answers: dict[int, Any] = {}
+        problems: dict[int, str] = {}
+        todo = list(enumerate(asks))
         for attempt in (1, 2):
-            done = self.backend.complete(prompt, output, max_tokens=max_tokens, repeat_penalty=repeat_penalty)
-            self.calls.append(CallStats(
-                step=step, prompt_tokens=done.prompt_tokens, cached_tokens=done.cached_tokens,
-                generated_tokens=done.generated_tokens, prefill_s=round(done.prefill_s, 3),
-                decode_s=round(done.decode_s, 3), constrained=output is not None, attempts=attempt))
-            self.on_call(self.calls[-1])
-            try:
-                return parse(done.text)
-            except (ValidationError, ValueError) as err:
-                problem = (f"cut off after {done.generated_tokens} tokens" if not done.finished
-                           else f"invalid ({str(err).splitlines()[0][:200]})")
-            max_tokens, repeat_penalty = max_tokens * 2, repeat_penalty + 0.15
-        raise GenerationError(f"the model's answer for '{step}' was {problem}, twice; no draft was made")
+            done = self.backend.complete([Request(a.prompt, a.output, a.max_tokens, a.repeat_penalty) for _, a in todo])
+            again = []
+            for (index, a), completion in zip(todo, done):
+                self.calls.append(CallStats(
+                    step=a.step, prompt_tokens=completion.prompt_tokens, cached_tokens=completion.cached_tokens,
+                    generated_tokens=completion.generated_tokens, prefill_s=round(completion.prefill_s, 3),
+                    decode_s=round(completion.decode_s, 3), constrained=a.output is not None, attempts=attempt))
+                self.on_call(self.calls[-1])
+                try:
+                    answers[index] = a.parse(completion.text)
+                except (ValidationError, ValueError) as err:
+                    problems[index] = (f"cut off after {completion.generated_tokens} tokens" if not completion.finished
+                                       else f"invalid ({str(err).splitlines()[0][:200]})")
+                    again.append((index, replace(a, max_tokens=a.max_tokens * 2, repeat_penalty=a.repeat_penalty + 0.15)))
+            todo = again
+            if not todo:
+                return [answers[i] for i in range(len(asks))]
+        index, a = todo[0]
+        raise GenerationError(f"the model's answer for '{a.step}' was {problems[index]}, twice; no draft was made")
 
     def task(self, name: str, **view: Any) -> str:
         return self.prefix + _render("task", task=_render(name, **view).strip())
 
-    def choose(self, name: str, options: list[str]) -> str | None:
-        """One option (or None for 'not stated'), asked after the sources."""
+    def choice(self, name: str, options: list[str]) -> Ask:
+        """Pick one option, or None for 'not stated', asked after the sources."""
         choice = Choice(tuple(dict.fromkeys(options)) + (NOT_STATED,))
         longest = max(self.backend.count_tokens(o) for o in choice.spellings)
 
-        def parse(text: str) -> str:
+        def parse(text: str) -> str | None:
             if text not in choice.options:
                 raise ValueError(f"{text!r} is not one of the options")
-            return text
+            return None if text == NOT_STATED else text
 
-        answer = self.ask(name, self.task(name, options=list(choice.options)), choice, longest + 2, parse)
-        return None if answer == NOT_STATED else answer
+        return Ask(name, self.task(name, options=list(choice.options)), choice, longest + 2, parse)
 
-    def write(self, step: str, prompt: str, field: str) -> str:
-        """Bounded free text (a one-field JSON object), trimmed to whole sentences; '' when the model is not to write
-        (the caller then uses the source sentence itself)."""
+    def write(self, jobs: list[tuple[str, str, str]]) -> list[str]:
+        """Bounded free text for each (step, prompt, field) (a one-field JSON object), trimmed to whole sentences;
+        '' where the model is not to write (the caller then uses the source sentence itself)."""
         if not self.free_text:
-            return ""
-        limit = TEXT_LIMITS[field]
-        model = _text_model(field, limit)
-        text = self.ask(step, prompt, model, limit // 2 + 24,
-                              lambda raw: getattr(model.model_validate_json(raw), field), repeat_penalty=1.1)
-        return "" if self.echoes_withheld(text) else _complete_sentences(text, limit)
+            return [""] * len(jobs)
+        asks = []
+        for step, prompt, field in jobs:
+            limit = TEXT_LIMITS[field]
+            model = _text_model(field, limit)
 
+            def parse(raw: str, model=model, field=field, limit=limit) -> str:
+                text = getattr(model.model_validate_json(raw), field)
+                return "" if self.echoes_withheld(text) else _complete_sentences(text, limit)
+
+            asks.append(Ask(step, prompt, model, limit // 2 + 24, parse, repeat_penalty=1.1))
+        return self.ask(asks)
 
 
 # --- the main event: what the model chose, and which sentences are about something else -------------------------------
@@ -653,21 +678,17 @@ def event_types_by_use(sentences: list[Sentence]) -> list[EventType]:
     return [*named, EventType.other]
 
 
-def _main_event(session: _Session, options: Options) -> tuple[MainEvent, dict]:
-    """The choices that fix the main event, then the headline and bottom line written about it (naming the chosen
-    event keeps a small model from headlining a side event), all asked over the cached sources."""
+def _main_event(session: _Session, options: Options) -> MainEvent:
+    """The choices that fix the main event, asked side by side over the cached sources. The date is counted, not
+    asked (Options.most_reported_date)."""
     kinds = {t.value.replace("_", " "): t for t in event_types_by_use(session.shown)}
-    main = MainEvent(
-        event_type=kinds.get(session.choose("event_type", list(kinds)) or "other", EventType.other),
-        date=options.most_reported_date,
-        place=session.choose("place", list(options.places)) if options.places else None,
-        region=session.choose("region", list(options.regions)) if options.regions else None,
-        country=session.choose("country", list(options.countries)) if options.countries else None,
-    )
-    event = _shown_text(main.describe())
-    written = {field: session.write(field, session.task(field, event=event), field)
-               for field in ("headline", "bottom_line")}
-    return main, written
+    named = [("place", options.places), ("region", options.regions), ("country", options.countries)]
+    asked = [(field, table) for field, table in named if table]
+    answers = session.ask([session.choice("event_type", list(kinds))]
+                          + [session.choice(field, list(table)) for field, table in asked])
+    chosen = dict(zip((field for field, _ in asked), answers[1:]))
+    return MainEvent(event_type=kinds.get(answers[0] or "other", EventType.other), date=options.most_reported_date,
+                     place=chosen.get("place"), region=chosen.get("region"), country=chosen.get("country"))
 
 
 def _date_and_location(main: MainEvent, options: Options, candidates: Candidates, order: dict[str, int]) -> dict:
@@ -691,7 +712,7 @@ def _draft_sections(session: _Session, sources: Sources, candidates: Candidates,
     visible = shown.sentences
     order = {s.id: i for i, s in enumerate(visible)}
     options = Options.of(candidates, set(order))
-    main, written = _main_event(session, options)
+    main = _main_event(session, options)
     timings["main_event"] = time.perf_counter() - clock
     clock = time.perf_counter()
     scope = EventScope(main, candidates)
@@ -701,9 +722,7 @@ def _draft_sections(session: _Session, sources: Sources, candidates: Candidates,
                    for sid in options.places.get(name, []) + options.dates.get(name, [])})
     lead = next((s for s in on_main if s.id in anchored), (on_main or visible)[0])
     title = next((d.title for d, _ in shown.documents if d.title), lead.text)
-    out: dict[str, Any] = {"headline": _grounded(written["headline"], visible, "headline", title),
-                           "bottom_line": _grounded(written["bottom_line"], visible, "bottom_line", lead.text),
-                           "event_type": main.event_type, **_date_and_location(main, options, candidates, order)}
+    out: dict[str, Any] = {"event_type": main.event_type, **_date_and_location(main, options, candidates, order)}
     out["figures"] = merge_figures([c for c in candidates.figures if c.sentence_id in order and scope.is_main(c.sentence_id)])
     speakers = [Speaker(s.name, [a for a in s.attributions if scope.is_main(a.sentence_id)])
                 for s in group_speakers([a for a in candidates.attributions if a.sentence_id in order])]
@@ -711,22 +730,6 @@ def _draft_sections(session: _Session, sources: Sources, candidates: Candidates,
     roles = [(s, actor_role(s, sources)) for s in speakers]
     out["actors"] = [Actor(name=s.name[:120], role=role, citations=s.sentence_ids[:4])
                      for s, role in roles if role][: LIMITS["actors"]]
-    timings["rules"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    event = main.describe()
-    out["claims"] = []
-    for speaker in speakers[: LIMITS["claims"]]:
-        cited = [sources.sentence(sid) for sid in speaker.sentence_ids[:4]]
-        prompt = _render("claim", event=event, speaker=_shown_text(speaker.name),
-                         sentences=[_shown_text(s.text) for s in cited[:3]])
-        statement = _grounded(session.write("claim", prompt, "claim"), cited, "claim")
-        denies = any(a.stance == "denies" for a in speaker.attributions)
-        out["claims"].append(Claim(claimant=speaker.name[:120], statement=statement,
-                                   stance=Stance.denies if denies else Stance.asserts, citations=speaker.sentence_ids[:4]))
-    timings["claims"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
     vectors = dict(zip((s.id for s in visible), _vectors([s.text for s in visible])))
     figure_sentences = {c.sentence_id for c in candidates.figures}
     aftermath = _pick_sentences([s for s in on_main if AFTERMATH.search(s.text)], LIMITS["aftermath"], vectors, False)
@@ -735,13 +738,34 @@ def _draft_sections(session: _Session, sources: Sources, candidates: Candidates,
     used = {s.id for s in aftermath + related}
     key_points = _pick_sentences([s for s in on_main if s.id not in used and s.id in anchored
                                   and len(s.text.split()) >= 8], LIMITS["key_points"], vectors, True)
-    for field, picked in (("key_points", key_points), ("aftermath", aftermath), ("related_events", related)):
-        notes = []
-        for sentence in picked:
-            text = session.write("note", _render("note", sentence=_shown_text(sentence.text)), "note")
-            notes.append(Note(text=_grounded(text, [sentence], "note"), citations=[sentence.id]))
-        out[field] = notes
-    timings["notes"] = time.perf_counter() - clock
+    timings["rules"] = time.perf_counter() - clock
+
+    # Everything the model writes, in one call: headline and bottom line over the cached sources (naming the chosen
+    # event keeps a small model from headlining a side event), a claim per main speaker and a note per picked
+    # sentence over short prompts of their own.
+    clock = time.perf_counter()
+    event = main.describe()
+    claimants = speakers[: LIMITS["claims"]]
+    cited = [[sources.sentence(sid) for sid in speaker.sentence_ids[:4]] for speaker in claimants]
+    noted = [(field, s) for field, picked in (("key_points", key_points), ("aftermath", aftermath),
+                                              ("related_events", related)) for s in picked]
+    jobs = [(field, session.task(field, event=_shown_text(event)), field) for field in ("headline", "bottom_line")]
+    jobs += [("claim", _render("claim", event=event, speaker=_shown_text(speaker.name),
+                               sentences=[_shown_text(s.text) for s in said[:3]]), "claim")
+             for speaker, said in zip(claimants, cited)]
+    jobs += [("note", _render("note", sentence=_shown_text(sentence.text)), "note") for _, sentence in noted]
+    written = session.write(jobs)
+    out["headline"] = _grounded(written[0], visible, "headline", title)
+    out["bottom_line"] = _grounded(written[1], visible, "bottom_line", lead.text)
+    out["claims"] = [Claim(claimant=speaker.name[:120], statement=_grounded(text, said, "claim"),
+                           stance=Stance.denies if any(a.stance == "denies" for a in speaker.attributions)
+                           else Stance.asserts, citations=speaker.sentence_ids[:4])
+                     for speaker, said, text in zip(claimants, cited, written[2:])]
+    notes = written[2 + len(claimants):]
+    for field in ("key_points", "aftermath", "related_events"):
+        out[field] = [Note(text=_grounded(text, [sentence], "note"), citations=[sentence.id])
+                      for (kind, sentence), text in zip(noted, notes) if kind == field]
+    timings["write"] = time.perf_counter() - clock
     return out
 
 
@@ -765,8 +789,8 @@ def _draft_single(session: _Session, sources: Sources, shown: Shown, timings: di
     or bottom line that does either is replaced by source text."""
     clock = time.perf_counter()
     visible = shown.sentences
-    raw = session.ask("single", session.task("single"), _single_schema([s.id for s in visible]), 1500,
-                            json.loads, repeat_penalty=1.1)
+    [raw] = session.ask([Ask("single", session.task("single"), _single_schema([s.id for s in visible]), 1500,
+                             json.loads, repeat_penalty=1.1)])
     timings["single"] = time.perf_counter() - clock
 
     def written(text: str, cited: list[Sentence]) -> bool:
@@ -859,7 +883,7 @@ def generate(
     clock = time.perf_counter()
     candidates = candidates if candidates is not None else find_candidates(sources)
     shown = select_sentences(sources, runner.count_tokens, source_budget)
-    session = _Session(runner, shown, free_text, on_call)
+    session = _Session(runner, shown, free_text, ids=strategy == "single", on_call=on_call)
     timings["prepare"] = time.perf_counter() - clock
     if strategy == "sections":
         out = _draft_sections(session, sources, candidates, shown, timings)

@@ -1,11 +1,12 @@
-"""The backend seam: one prompt + one output type in, constrained text and honest token counts and timings out."""
+"""The backend seam: requests (a prompt and an output type each) in, constrained text and honest token counts and
+timings out, in order. Model tests run on both backends."""
 
 import json
 
 import pytest
 from pydantic import BaseModel, Field
 
-from summarizer.backends import BackendError, Choice, json_schema_of, load_backend
+from summarizer.backends import BackendError, Choice, Request, json_schema_of, load_backend
 from summarizer.backends.llamacpp import choice_grammar
 
 CHAT = "<|im_start|>user\n{}<|im_end|>\n<|im_start|>assistant\n"
@@ -48,54 +49,108 @@ def test_an_unknown_backend_is_refused_with_the_known_ones_named():
         load_backend("vllm")
 
 
+def _backend(name: str):
+    if name == "llamacpp":
+        pytest.importorskip("llama_cpp", reason="llama-cpp-python's extension is not built on this machine")
+    return load_backend(name, "generator")
+
+
+def _ask(backend, prompt: str, output, max_tokens: int):
+    [done] = backend.complete([Request(CHAT.format(prompt), output, max_tokens)])
+    return done
+
+
+BOTH = pytest.mark.parametrize("name", ["llamacpp", "transformers"])
+
+
 @pytest.mark.model
-def test_llamacpp_output_validates_against_the_schema():
-    backend = load_backend("llamacpp", "generator")
-    done = backend.complete(CHAT.format("A man was shot dead in Dayton, Ohio, on Monday. Give the city and the number "
-                                        "killed as JSON."), Incident, max_tokens=60)
+@BOTH
+def test_output_validates_against_the_schema(name):
+    done = _ask(_backend(name), "A man was shot dead in Dayton, Ohio, on Monday. Give the city and the number killed "
+                                "as JSON.", Incident, 60)
     assert done.finished
     incident = Incident.model_validate_json(done.text)
     assert incident.city and done.generated_tokens > 0 and done.prompt_tokens > 0
 
 
 @pytest.mark.model
-def test_llamacpp_json_is_compact_without_pretty_printing():
-    backend = load_backend("llamacpp", "generator")
-    done = backend.complete(CHAT.format("Give a JSON object for: two people were killed in Austin."), Incident,
-                            max_tokens=60)
+@BOTH
+def test_json_is_compact_without_pretty_printing(name):
+    done = _ask(_backend(name), "Give a JSON object for: two people were killed in Austin.", Incident, 60)
     assert "\n" not in done.text and "  " not in done.text
     json.loads(done.text)
 
 
 @pytest.mark.model
-def test_llamacpp_choice_answers_one_of_the_options():
-    backend = load_backend("llamacpp", "generator")
-    done = backend.complete(CHAT.format("Is Paris in France? Answer yes or no."), Choice(("yes", "no")), max_tokens=4)
+@BOTH
+def test_a_choice_answers_one_of_the_options(name):
+    done = _ask(_backend(name), "Is Paris in France? Answer yes or no.", Choice(("yes", "no")), 4)
     assert done.text in ("yes", "no")
 
 
 @pytest.mark.model
+@BOTH
+def test_a_completion_cut_at_max_tokens_is_reported_unfinished(name):
+    done = _ask(_backend(name), "Write a long story about a river.", None, 5)
+    assert not done.finished and done.generated_tokens == 5
+
+
+@pytest.mark.model
+@BOTH
+def test_requests_come_back_in_order_each_under_its_own_output_type(name):
+    backend = _backend(name)
+    done = backend.complete([
+        Request(CHAT.format("Is Paris in France? Answer yes or no."), Choice(("yes", "no")), 4),
+        Request(CHAT.format("Two people were killed in Austin. Give the city and the number killed as JSON."),
+                Incident, 60),
+        Request(CHAT.format("Name a colour."), Choice(("red", "blue")), 4),
+    ])
+    assert done[0].text in ("yes", "no") and done[2].text in ("red", "blue")
+    assert Incident.model_validate_json(done[1].text).city
+
+
+@pytest.mark.model
+def test_llamacpp_answers_more_requests_than_it_decodes_side_by_side():
+    from summarizer.backends.llamacpp import PARALLEL
+
+    backend = _backend("llamacpp")
+    towns = [f"Town{i}" for i in range(PARALLEL + 2)]
+    done = backend.complete([Request(CHAT.format(f"Which town is named here: {town}?"), Choice((town, "none")), 8)
+                             for town in towns])
+    assert len(done) == len(towns) and all(d.text in (t, "none") for d, t in zip(done, towns))
+
+
+@pytest.mark.model
 def test_llamacpp_reuses_the_shared_prefix_of_the_previous_call():
-    backend = load_backend("llamacpp", "generator")
+    backend = _backend("llamacpp")
     prefix = "<|im_start|>user\n" + "The prison held about 300 people. " * 40
-    backend.complete(prefix + "How many?<|im_end|>\n<|im_start|>assistant\n", None, max_tokens=2)
-    again = backend.complete(prefix + "Where?<|im_end|>\n<|im_start|>assistant\n", None, max_tokens=2)
+    backend.complete([Request(prefix + "How many?<|im_end|>\n<|im_start|>assistant\n", None, 2)])
+    [again] = backend.complete([Request(prefix + "Where?<|im_end|>\n<|im_start|>assistant\n", None, 2)])
     # the last few prefix tokens may merge with the differing text that follows them ("people. How")
     assert again.cached_tokens >= backend.count_tokens(prefix) - 8
 
 
 @pytest.mark.model
-def test_llamacpp_reports_a_completion_cut_at_max_tokens_as_unfinished():
-    backend = load_backend("llamacpp", "generator")
-    done = backend.complete(CHAT.format("Write a long story about a river."), None, max_tokens=5)
-    assert not done.finished and done.generated_tokens == 5
+def test_llamacpp_requests_in_one_call_evaluate_their_shared_prefix_once():
+    backend = _backend("llamacpp")
+    backend.forget_prefix()
+    prefix = "<|im_start|>user\n" + "The bridge closed for 12 days. " * 40
+    done = backend.complete([Request(prefix + f"{question}<|im_end|>\n<|im_start|>assistant\n", None, 2)
+                             for question in ("How long?", "What closed?", "Why?")])
+    shared = backend.count_tokens(prefix) - 8
+    assert done[0].cached_tokens < 8 and all(d.cached_tokens >= shared for d in done[1:])
 
 
 @pytest.mark.model
-def test_transformers_backend_output_validates_against_the_schema():
-    """The reference path (outlines + llguidance over a safetensors copy of the same GGUF); slow on CPU."""
-    backend = load_backend("transformers", "generator")
-    done = backend.complete(CHAT.format("A man was shot dead in Dayton, Ohio. Give the city and the number killed "
-                                        "as JSON."), Incident, max_tokens=40)
-    Incident.model_validate_json(done.text)
-    assert "\n" not in done.text
+def test_llamacpp_saves_a_long_prefix_and_loads_it_instead_of_evaluating_it_again(tmp_path, monkeypatch):
+    backend = _backend("llamacpp")
+    monkeypatch.setattr(backend.prefix_states, "folder", tmp_path)
+    monkeypatch.setattr(backend.prefix_states, "enabled", True)
+    prompt = CHAT.format("The prison held about 300 people. " * 150 + "How many?")
+    backend.forget_prefix()
+    [first] = backend.complete([Request(prompt, None, 3)])
+    assert len(list(tmp_path.glob("*.state"))) == 1
+    backend.forget_prefix()
+    [again] = backend.complete([Request(prompt, None, 3)])
+    assert first.cached_tokens == 0 and again.cached_tokens == again.prompt_tokens - 1
+    assert again.text == first.text

@@ -1,14 +1,19 @@
 """The seam between generate and a model runtime: a prompt and an output type in, text and timings out.
 
-Every backend takes the same raw prompt string (the chat template is applied by the caller, from prompts/, so the
-shared prefix is byte-identical across calls and llama.cpp can reuse its KV cache) and one of three output types:
-a JSON schema (a pydantic model class or a schema dict), a `Choice` among fixed strings, or None for free text.
-Decoding is always greedy. Adding a runtime (vLLM, ...) means one new module and one line in `_BACKENDS`.
+Every backend takes a list of requests, each a raw prompt string (the chat template is applied by the caller, from
+prompts/, so a shared prefix is byte-identical across requests and its KV state can be reused) and one of three
+output types: a JSON schema (a pydantic model class or a schema dict), a `Choice` among fixed strings, or None for
+free text. Decoding is always greedy. A list lets a backend decode requests side by side (llama.cpp does).
+Adding a runtime means one new module and one line in `_BACKENDS`. A vLLM backend would map a list of requests to
+one `LLM.generate` call with `GuidedDecodingParams(json=...)` or `(choice=...)` per request and prefix caching on;
+it is not here because no GPU was lent to this project to run and test it on.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
@@ -45,6 +50,27 @@ class Choice:
 
 
 OutputType = Union[type[BaseModel], dict, Choice, None]
+
+
+@dataclass(frozen=True)
+class Request:
+    prompt: str
+    output: OutputType
+    max_tokens: int
+    repeat_penalty: float = 1.0
+
+
+def compute_threads() -> int:
+    """SUMMARIZER_THREADS (set by `--threads`, and by batch for its workers), or the cores this process may run on
+    (its CPU affinity, which containers and `taskset` narrow, not the machine's count)."""
+    return int(os.environ.get("SUMMARIZER_THREADS") or 0) or available_cores()
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def json_schema_of(output: type[BaseModel] | dict) -> dict:
@@ -92,8 +118,9 @@ class Backend(Protocol):
     def count_tokens(self, text: str) -> int:
         """Tokens `text` takes with this model's tokenizer (for prompt budgets)."""
 
-    def complete(self, prompt: str, output: OutputType, *, max_tokens: int, repeat_penalty: float = 1.0) -> Completion:
-        """Greedy completion of `prompt`, constrained to `output` (for a Choice, `text` is the option as given)."""
+    def complete(self, requests: Sequence[Request]) -> list[Completion]:
+        """Greedy completions, in order, each constrained to its output type (for a Choice, `text` is the option as
+        given)."""
 
 
 class BackendError(RuntimeError):

@@ -16,7 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from summarizer.backends import Choice, Completion, OutputType, json_schema_of, schema_key
+from collections.abc import Sequence
+
+from summarizer.backends import Choice, Completion, OutputType, Request, compute_threads, json_schema_of, schema_key
 from summarizer.lock import cache_root, load_lock, model_path
 
 _COMPACT_JSON = {"whitespace_flexible": False}
@@ -82,6 +84,9 @@ class TransformersBackend:
         self.role = role
         folder = converted_folder(role)
         self._device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.threads = compute_threads()
+        if self._device == "cpu":
+            torch.set_num_threads(self.threads)
         dtype = torch.bfloat16 if self._device == "cuda" else torch.float32
         model = AutoModelForCausalLM.from_pretrained(folder, dtype=dtype, use_safetensors=True).to(self._device)
         tokenizer = AutoTokenizer.from_pretrained(folder)
@@ -109,15 +114,20 @@ class TransformersBackend:
             self._generators[key] = outlines.Generator(self._model, target, backend="llguidance")
         return self._generators[key]
 
-    def complete(self, prompt: str, output: OutputType, *, max_tokens: int, repeat_penalty: float = 1.0) -> Completion:
-        prompt_tokens = self.count_tokens(prompt)
+    def complete(self, requests: Sequence[Request]) -> list[Completion]:
+        """One request after another: outlines' generator takes one output type per call."""
+        return [self._complete(request) for request in requests]
+
+    def _complete(self, request: Request) -> Completion:
+        output, max_tokens = request.output, request.max_tokens
+        prompt_tokens = self.count_tokens(request.prompt)
         clock = _FirstTokenClock()
         start = time.perf_counter()
         text = self._generator(output)(
-            prompt,
+            request.prompt,
             max_new_tokens=max_tokens,
             do_sample=False,
-            repetition_penalty=repeat_penalty,
+            repetition_penalty=request.repeat_penalty,
             streamer=clock,
         )
         end = time.perf_counter()
