@@ -154,3 +154,18 @@ def test_llamacpp_saves_a_long_prefix_and_loads_it_instead_of_evaluating_it_agai
     [again] = backend.complete([Request(prompt, None, 3)])
     assert first.cached_tokens == 0 and again.cached_tokens == again.prompt_tokens - 1
     assert again.text == first.text
+
+
+@pytest.mark.model
+def test_llamacpp_drops_the_held_prefix_when_a_prompt_does_not_fit_beside_it():
+    from summarizer.backends.llamacpp import LlamaCppBackend
+
+    _backend("llamacpp")  # skips where the extension is not built
+    small = LlamaCppBackend("generator", context_size=1024)
+    small.prefix_states.enabled = False
+    held = "<|im_start|>user\n" + "The dam held back the river for years. " * 40
+    small.complete([Request(held + "How long?<|im_end|>\n<|im_start|>assistant\n", None, 2)])
+    ferry = CHAT.format("The ferry sank near the harbour at dawn. " * 40 + "What sank?")
+    fire = CHAT.format("A fire closed the mill on the hill in June. " * 40 + "What closed?")
+    done = small.complete([Request(ferry, None, 3), Request(fire, None, 3)])
+    assert all(d.generated_tokens == 3 for d in done) and done[0].cached_tokens == 0
