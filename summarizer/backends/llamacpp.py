@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import json
 import os
 import time
 import weakref
@@ -28,7 +29,16 @@ from pathlib import Path
 
 import numpy as np
 
-from summarizer.backends import Choice, Completion, OutputType, Request, compute_threads, json_schema_of, schema_key
+from summarizer.backends import (
+    BackendError,
+    Choice,
+    Completion,
+    OutputType,
+    Request,
+    compute_threads,
+    json_schema_of,
+    schema_key,
+)
 from summarizer.lock import cache_root, load_lock, model_path
 
 PARALLEL = 16  # sequences decoded side by side; sequence 0 (the shared prefix) is one more
@@ -40,8 +50,6 @@ KEEP_PREFIX_STATES = 8  # saved prefixes kept on disk, newest used first (~22 MB
 
 def choice_grammar(choice: Choice) -> str:
     """GBNF accepting exactly one spelling of one option (JSON string escapes are valid GBNF literal escapes)."""
-    import json
-
     return "root ::= " + " | ".join(json.dumps(option, ensure_ascii=False) for option in choice.spellings)
 
 
@@ -235,15 +243,15 @@ class LlamaCppBackend:
         started = time.perf_counter() - held_s
         running: list[_Sequence] = []
         prompt_items = []
-        for seq, (request, tokens) in enumerate(group, start=1):
-            shared = min(_common_length(self._prefix, tokens), len(tokens) - 1)
-            if shared:
-                llama_cpp.llama_memory_seq_cp(self._memory, 0, seq, 0, shared)
-            running.append(_Sequence(seq, request, tokens, shared, self._sampler(request.output)))
-            last = len(tokens) - 1
-            prompt_items += [(token, position, seq, position == last)
-                             for position, token in enumerate(tokens[shared:], start=shared)]
         try:
+            for seq, (request, tokens) in enumerate(group, start=1):
+                shared = min(_common_length(self._prefix, tokens), len(tokens) - 1)
+                running.append(_Sequence(seq, request, tokens, shared, self._sampler(request.output)))
+                if shared:
+                    llama_cpp.llama_memory_seq_cp(self._memory, 0, seq, 0, shared)
+                last = len(tokens) - 1
+                prompt_items += [(token, position, seq, position == last)
+                                 for position, token in enumerate(tokens[shared:], start=shared)]
             for item, logits in self._decode(prompt_items).items():
                 running[item - 1].logits = logits
             prefilled = time.perf_counter()
@@ -308,9 +316,7 @@ class LlamaCppBackend:
                 batch.seq_id[i][0] = seq
             status = llama_cpp.llama_decode(self._ctx.ctx, batch)
             if status != 0:
-                from summarizer.backends import BackendError
-
-                raise BackendError(f"llama.cpp could not evaluate a batch (status {status}: the KV cache is full)")
+                raise BackendError(f"llama.cpp could not evaluate a batch (status {status}; 1 means the KV cache is full)")
             for i, (_, _, seq, wants) in enumerate(chunk):
                 if wants:
                     row = llama_cpp.llama_get_logits_ith(self._ctx.ctx, i)
@@ -319,8 +325,6 @@ class LlamaCppBackend:
 
     # --- choosing each token -----------------------------------------------------------------------------------------
     def _sampler(self, output: OutputType):
-        import json
-
         import llama_cpp
         from llama_cpp.llama_grammar import json_schema_to_gbnf
 
@@ -332,8 +336,6 @@ class LlamaCppBackend:
                                    else json_schema_to_gbnf(json.dumps(json_schema_of(output))))
         sampler = llama_cpp.llama_sampler_init_grammar(self._vocab, self._grammars[key].encode(), b"root")
         if not sampler:
-            from summarizer.backends import BackendError
-
             raise BackendError(f"llama.cpp refused the grammar for {key[:80]}")
         return sampler
 
