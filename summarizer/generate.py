@@ -10,9 +10,10 @@ item, with or without the sources in context) and the 1.5B model gets about 9 of
 (a sentence that names another place or date than the main event's is about another event; figures keep the value,
 group, reporter and sentence they were read from), and the model writes and chooses:
 
-  over the cached sources prefix (system + numbered sources, then one short task each): headline, bottom line,
-  event type, place, region, country;
-  over short prompts of their own: one claim per main speaker, one note per selected sentence.
+  over the cached sources prefix (system + the sources, then one short task each): event type, place, region,
+  country (one call), then headline and bottom line;
+  over short prompts of their own: one claim per main speaker, one note per selected sentence
+  (these and the headline and bottom line are one call, which a backend may decode side by side).
 
 Nothing the model writes carries a number its cited sentences do not state: such text falls back to the source
 sentence itself. `strategy="single"` is the measured alternative: one constrained call for the whole schema.

@@ -14,9 +14,8 @@ import os
 import shutil
 import tempfile
 import time
-from pathlib import Path
-
 from collections.abc import Sequence
+from pathlib import Path
 
 from summarizer.backends import Choice, Completion, OutputType, Request, compute_threads, json_schema_of, schema_key
 from summarizer.lock import cache_root, load_lock, model_path
