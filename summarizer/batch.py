@@ -177,7 +177,7 @@ def run_case(job: CaseJob, scratch_root: str | None = None) -> CaseOutcome:
     from summarizer.brief import BriefError, brief, write_outputs
     from summarizer.ingest import load_sources
 
-    started, cpu_before = time.perf_counter(), _cpu_seconds()
+    started, cpu_before = time.perf_counter(), cpu_seconds()
     outcome = CaseOutcome(name=job.name, key=job.key, status="failed")
     try:
         if _WorkerState.load_error:
@@ -220,13 +220,14 @@ def run_case(job: CaseJob, scratch_root: str | None = None) -> CaseOutcome:
             "host": socket.gethostname(),
             "pid": os.getpid(),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            "cpu_s": round(_cpu_seconds() - cpu_before, 1),  # this case's CPU time, all threads: load-independent
+            "cpu_s": round(cpu_seconds() - cpu_before, 1),  # this case's CPU time, all threads: load-independent
         }
         _emit(job.name, "end", outcome.status)
     return outcome
 
 
-def _cpu_seconds() -> float:
+def cpu_seconds() -> float:
+    """CPU time of this process, all threads: unlike wall time, barely moved by other jobs on shared cores."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
