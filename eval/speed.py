@@ -79,9 +79,13 @@ def brief_once(model: str, backend: str, label: str) -> dict:
 
 
 def measure(model: str, backend_name: str) -> dict:
-    """All runs of one backend, in this (fresh) process."""
+    """All runs of one backend, in this (fresh) process; saved prefix states go to a folder removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="summarizer-prefix-states-") as states:
+        return _runs(model, backend_name, Path(states))
+
+
+def _runs(model: str, backend_name: str, states: Path) -> dict:
     started = time.perf_counter()
-    states = tempfile.mkdtemp(prefix="summarizer-prefix-states-")
     import summarizer.brief  # noqa: F401 - the import cost belongs to run 1's process time
     from summarizer.backends import load_backend
     from summarizer.embed import Embedder
@@ -94,7 +98,7 @@ def measure(model: str, backend_name: str) -> dict:
     backend = load_backend(backend_name, model)  # before run 1 (timed here), so its prefix states can be redirected
     model_load = time.perf_counter() - clock
     if hasattr(backend, "prefix_states"):
-        backend.prefix_states.folder = Path(states)
+        backend.prefix_states.folder = states
     runs = [brief_once(model, backend_name, "first")]
     runs[0]["total"] = round(runs[0]["total"] + model_load, 2)  # brief() would have loaded it: ingest to HTML
     runs[0]["process"] = round(time.perf_counter() - started, 2)
