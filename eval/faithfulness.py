@@ -21,7 +21,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from summarizer.support import (
     FEATURES,
     PENALTIES,
     Calibration,
+    JudgedModel,
     LinearModel,
     assess,
     default_encode,
@@ -84,6 +85,7 @@ class Unit:
     cosine: float = float("nan")  # baseline: max cosine of the whole text with one document sentence
     grounded: bool = True  # every sentence passes support.Support.grounded (a veto at run time)
     conflict: float = -math.inf  # highest cosine of a checked sentence that fails a hard check (a veto at run time)
+    judge: np.ndarray | None = None  # the entailment judge's log-odds per sentence, when it read this unit
 
 
 # --- data -----------------------------------------------------------------------------------------------------------
@@ -313,25 +315,32 @@ def _doc_sentences(document: str | tuple[str, ...]) -> list[str]:
 
 
 # --- fitting and metrics -----------------------------------------------------------------------------------------------
-def training_rows(units: list[Unit]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sentence rows with a known label from the fit halves, weighted so each dataset counts equally."""
+def training_rows(units: list[Unit], names: Sequence[str] = TRAIN_SETS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sentence rows with a known label from the fit halves of the datasets (or subsets) `names`, weighted so each
+    counts equally."""
     rows, labels, datasets = [], [], []
     for unit in units:
-        if not unit.fit or unit.dataset not in TRAIN_SETS:
+        name = unit.dataset if unit.dataset in names else unit.subset
+        if not unit.fit or name not in names:
             continue
         for row, label in zip(unit.features, unit.sentence_labels):
             if label is not None:
                 rows.append(row)
                 labels.append(label)
-                datasets.append(unit.dataset)
-    x, y, d = np.array(rows), np.array(labels), np.array(datasets)
-    weights = np.zeros(len(y))
-    for name in set(datasets):
+                datasets.append(name)
+    x, y = np.array(rows), np.array(labels)
+    return x, y, balanced_weights(np.array(datasets), y)
+
+
+def balanced_weights(datasets: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Row weights under which each dataset weighs the same, split evenly between its two classes (mean 1)."""
+    weights = np.zeros(len(labels))
+    for name in set(datasets.tolist()):
         for value in (0, 1):
-            mask = (d == name) & (y == value)
-            if mask.any():  # each dataset weighs 1 in total, split evenly between its two classes
+            mask = (datasets == name) & (labels == value)
+            if mask.any():
                 weights[mask] = 0.5 / mask.sum()
-    return x, y, weights * len(y) / weights.sum()
+    return weights * len(labels) / weights.sum()
 
 
 def fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray, c: float = REGULARISATION) -> tuple[np.ndarray, float]:
@@ -395,7 +404,7 @@ def balanced_threshold(groups: Sequence[tuple[np.ndarray, np.ndarray]]) -> float
     return centre - offset / slope * spread
 
 
-def out_of_fold_scores(units: list[Unit], c: float = REGULARISATION) -> np.ndarray:
+def out_of_fold_scores(units: list[Unit], c: float = REGULARISATION, names: Sequence[str] = TRAIN_SETS) -> np.ndarray:
     """Scores of the fit-half units from models fitted without their documents (two folds by document; nan for
     eval-half units). A threshold chosen on these sees scores like those the eval half will get; in-sample scores
     of the fit half are a little too good."""
@@ -403,7 +412,7 @@ def out_of_fold_scores(units: list[Unit], c: float = REGULARISATION) -> np.ndarr
                      for u in units])
     scores = np.full(len(units), np.nan)
     for k in (0, 1):
-        x, y, w = training_rows([u for u, f in zip(units, fold) if u.fit and f != k])
+        x, y, w = training_rows([u for u, f in zip(units, fold) if u.fit and f != k], names)
         weights, intercept = fit(x, y, w, c)
         held = [i for i, u in enumerate(units) if u.fit and fold[i] == k]
         scores[held] = unit_scores([units[i] for i in held], weights, intercept)
@@ -413,8 +422,8 @@ def out_of_fold_scores(units: list[Unit], c: float = REGULARISATION) -> np.ndarr
 def runtime_decisions(units: list[Unit], scores: np.ndarray, threshold: float, min_cosine: float) -> np.ndarray:
     """verify's rule for one document: supported when the score clears the threshold, the document names the claim's
     names, numbers and dates, and no checked sentence at least min_cosine close fails a hard check."""
-    grounded = np.array([u.grounded for u in units])
-    conflict = np.array([u.conflict for u in units])
+    grounded = np.array([u.grounded for u in units], dtype=bool)
+    conflict = np.array([u.conflict for u in units], dtype=float)
     return ((scores >= threshold) & grounded & (conflict < min_cosine)).astype(int)
 
 
@@ -422,7 +431,7 @@ def fit_contradiction_cosine(groups: dict[str, tuple[list[Unit], np.ndarray, flo
     """The contradiction cosine that maximises the mean balanced accuracy of verify's rule over the datasets' fit
     halves (out-of-fold scores, each dataset at its genre's threshold); ties go to the lowest cosine, which flags
     the most contradictions for the same accuracy. Returns it and the curve."""
-    curve = [(float(c), float(np.mean([balanced_accuracy(np.array([u.label for u in us]),
+    curve = [(float(c), float(np.nanmean([balanced_accuracy(np.array([u.label for u in us]),
                                                          runtime_decisions(us, s, t, c))
                                        for us, s, t in groups.values()])))
              for c in CONTRADICTION_GRID]
@@ -534,7 +543,7 @@ def evaluate_fields(claims: list[FieldClaim], weights: np.ndarray, intercept: fl
 
 
 # --- output ---------------------------------------------------------------------------------------------------------------
-def write_calibration(calibration: Calibration, rows: list[Row], falke, split: str,
+def write_calibration(calibration: Calibration, rows: list[Row], falke, split: str, judge_table: str = "",
                       path: Path = CALIBRATION_FILE) -> None:
     from summarizer.files import atomic_write
     from summarizer.lock import load_lock
@@ -553,15 +562,22 @@ def write_calibration(calibration: Calibration, rows: list[Row], falke, split: s
         f'fitted_on = "{split}"',
         "",
         "[model]",
-        "# thresholds: class-balanced operating points on out-of-fold fit-half scores, one per claim genre: `threshold`",
-        f"# for claim text ({', '.join(TEXT_SETS)}), `lead_threshold` for the headline and bottom line",
-        f"# (one-sentence summaries: {', '.join(LEAD_SETS)})",
+        "# claim text: fitted on the fit halves of " + ", ".join(TRAIN_SETS) + "; threshold: the class-balanced",
+        f"# operating point on out-of-fold fit-half scores of {', '.join(TEXT_SETS)}",
         "features = [" + ", ".join(f'"{f}"' for f in FEATURES) + "]",
         "weights = [" + ", ".join(f"{w:.6f}" for w in calibration.text.weights) + "]",
         f"intercept = {calibration.text.intercept:.6f}",
         f"threshold = {calibration.text.threshold:.4f}",
-        f"lead_threshold = {calibration.lead.threshold:.4f}",
         'aggregate = "min"  # a multi-sentence claim scores as its weakest sentence',
+        "",
+        "[lead]",
+        "# the headline and bottom line (one-sentence summaries of the whole event): fitted, and thresholded the same",
+        f"# way, on the fit halves of the one-sentence summary sets ({', '.join(LEAD_SETS)}), where faithful sentences",
+        "# fuse and paraphrase, so words absent from the article weigh more than sentence cosine",
+        "features = [" + ", ".join(f'"{f}"' for f in FEATURES) + "]",
+        "weights = [" + ", ".join(f"{w:.6f}" for w in calibration.lead.weights) + "]",
+        f"intercept = {calibration.lead.intercept:.6f}",
+        f"threshold = {calibration.lead.threshold:.4f}",
         "",
         "[fields]",
         "# claims rendered from schema fields (date, location, figures, actors, event type); fitted on the fit half of",
@@ -593,7 +609,7 @@ def write_calibration(calibration: Calibration, rows: list[Row], falke, split: s
     cos_share, full_share, n_pairs = falke
     lines += ["[metrics.falke]", f"pairs = {n_pairs}", f"cosine_pairwise = {num(cos_share)}",
               f"checker_pairwise = {num(full_share)}", ""]
-    atomic_write(path, "\n".join(lines))
+    atomic_write(path, "\n".join(lines) + judge_table)
     Calibration.load(path)  # what was written must load
 
 
@@ -613,7 +629,9 @@ def results_body(rows: list[Row], falke, calibration: Calibration, curve: list[t
     return "\n".join([
         "Embedding cosine alone (max cosine of the claim with one document sentence, all-MiniLM-L6-v2) against the",
         "full checker (cosines over sentences and 1-3 sentence windows, lexical support, numbers, dates, names and",
-        "negation, combined by a logistic regression; a multi-sentence summary scores as its weakest sentence).",
+        "negation, combined by a logistic regression; a multi-sentence summary scores as its weakest sentence). Each",
+        f"dataset is scored by the model verify uses for its genre: {', '.join(LEAD_SETS)} (one-sentence summaries,",
+        "like a headline or bottom line) by the lead model fitted on their fit halves, the rest by the text model.",
         "",
         f"- Split: {split}",
         "- Per-dataset t (the SummaC protocol, and the issue's protocol for its targets): a threshold fitted on the",
@@ -623,8 +641,8 @@ def results_body(rows: list[Row], falke, calibration: Calibration, curve: list[t
         "- Runtime rule: what `verify` does with one document, with no per-dataset fitting: supported when the score",
         f"  clears its genre's threshold (t = {calibration.text.threshold:.3f} for claim text, fitted on "
         f"{', '.join(TEXT_SETS)};",
-        f"  t = {calibration.lead.threshold:.3f} for lead sentences, i.e. headline and bottom line, fitted on "
-        f"{', '.join(LEAD_SETS)}; frank and",
+        f"  t = {calibration.lead.threshold:.3f} on the lead model for lead sentences, i.e. headline and bottom line, "
+        f"fitted on {', '.join(LEAD_SETS)}; frank and",
         "  frank_cnndm are scored at the text threshold), the document names the claim's names, numbers and dates,",
         "  and no checked sentence at cosine >= "
         f"{calibration.contradiction_min_cosine:.2f} fails a number/date/name/negation check. That cosine is fitted:",
@@ -663,96 +681,247 @@ def results_body(rows: list[Row], falke, calibration: Calibration, curve: list[t
     ])
 
 
-# --- the optional LLM judge ----------------------------------------------------------------------------------------------
-JUDGE_VERDICTS = ("supported", "contradicted", "not mentioned")
+# --- the optional entailment judge ----------------------------------------------------------------------------------------
+# Datasets the judge is measured and calibrated on: sentence-level labels, both claim genres, and the issue's targets.
+JUDGE_SETS = ("qags_cnndm", "qags_xsum", "frank_xsum", "summac_factcc")
 
 
-class LlmJudge:
-    """The local generator asked one constrained question: is the claim supported by, contradicted by, or not mentioned
-    in this evidence? Measured here only (--judge N): on 100 QAGS sentences it did not improve the checker and cost
-    ~10 s per claim on 2 cores, so the runtime checker does not use it."""
+class JudgeCache:
+    """The judge's log-odds on disk, keyed by judge identity, article and claim: a refit does not re-read them."""
 
-    def __init__(self, llm):
-        from llama_cpp import LlamaGrammar
+    def __init__(self, identity: str):
+        from summarizer.lock import cache_root
 
-        self._llm = llm
-        self._grammar = LlamaGrammar.from_string(
-            "root ::= " + " | ".join(f'"{v}"' for v in JUDGE_VERDICTS), verbose=False
-        )
+        self.path = cache_root() / "eval" / f"judge-{hashlib.sha1(identity.encode()).hexdigest()[:16]}.json"
+        self.values: dict[str, float] = json.loads(self.path.read_text()) if self.path.exists() else {}
 
-    @classmethod
-    def load(cls) -> LlmJudge:
-        from llama_cpp import Llama
+    @staticmethod
+    def key(article: Sequence[str], claim: str) -> str:
+        return hashlib.sha1(("\n".join(article) + "\0" + claim).encode()).hexdigest()
 
-        from summarizer.lock import model_path
+    def save(self) -> None:
+        from summarizer.files import atomic_write
 
-        return cls(Llama(str(model_path("generator")), n_ctx=2048, n_threads=2, verbose=False))
-
-    def ask(self, claim: str, evidence: Sequence[str]) -> str:
-        quoted = "\n".join(f"- {s}" for s in evidence)
-        reply = self._llm.create_chat_completion(
-            messages=[
-                {"role": "system", "content": "You check claims against evidence. Answer with one of: supported, "
-                 "contradicted, not mentioned."},
-                {"role": "user", "content": f"Evidence:\n{quoted}\n\nClaim: {claim}\n\nIs the claim supported by the "
-                 "evidence, contradicted by it, or not mentioned in it?"},
-            ],
-            grammar=self._grammar, temperature=0.0, max_tokens=6,
-        )
-        return reply["choices"][0]["message"]["content"].strip()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.path, json.dumps(self.values))
 
 
-def judge_experiment(units: list[Unit], scores: np.ndarray, threshold: float, n: int, encode) -> str:
-    """Does asking the local generator (supported / contradicted / not mentioned) over the claim and its best evidence
-    improve the checker enough to pay for its time? Measured on n eval-half sentence-level QAGS items; the time is
-    the generator's alone (evidence retrieval is shared with the checker)."""
-    picked = [i for i, u in enumerate(units) if not u.fit and u.dataset.startswith("qags")]
-    picked = sorted(picked, key=lambda i: _key(units[i].text + str(SEED)))[:n]
-    questions = []
-    for i in picked:
-        unit = units[i]
-        sentences = _doc_sentences(unit.document)
-        (doc,) = index_documents([sentences], None, encode)
-        support = assess(unit.text, encode([unit.text])[0], doc)
-        questions.append((unit.text, [sentences[j] for j in support.evidence_sentences()]))
-    judge = LlmJudge.load()
-    started = time.perf_counter()
-    verdicts = [judge.ask(claim, evidence) for claim, evidence in questions]
-    seconds = (time.perf_counter() - started) / len(picked)
-    labels = np.array([units[i].label for i in picked])
-    checker = np.array([scores[i] >= threshold for i in picked]).astype(int)
-    said = np.array([v == "supported" for v in verdicts]).astype(int)
-    both = checker & said
-    either_veto = np.where(np.array([v == "contradicted" for v in verdicts]), 0, checker)
+def judge_sample(units: list[Unit], docs_per_half: int) -> dict[str, list[Unit]]:
+    """Per judged dataset, the units of its first `docs_per_half` documents of each half (fixed-seed order)."""
+    out = {}
+    for name in JUDGE_SETS:
+        members = [u for u in units if name in (u.dataset, u.subset)]
+        picked = set()
+        for half in (True, False):
+            keys = sorted({u.doc_key for u in members if u.fit is half}, key=lambda k: _key(k + str(SEED)))
+            picked |= set(keys[:docs_per_half])
+        out[name] = [u for u in members if u.doc_key in picked]
+    return out
+
+
+def read_with_judge(sample: dict[str, list[Unit]], judge, cache: JudgeCache) -> float:
+    """Each sampled unit's sentences read by the judge against its article (one call per article); seconds spent."""
+    spent, done = 0.0, 0
+    groups: dict[str, list[Unit]] = {}
+    for members in sample.values():
+        for unit in members:
+            groups.setdefault(unit.doc_key, []).append(unit)
+    for group in groups.values():
+        article = _doc_sentences(group[0].document)
+        claims = list(dict.fromkeys(s for u in group for s in u.sentences))
+        missing = [c for c in claims if JudgeCache.key(article, c) not in cache.values]
+        if missing:
+            started = time.perf_counter()
+            for claim, value in zip(missing, judge.log_odds(article, missing)):
+                cache.values[JudgeCache.key(article, claim)] = value
+            spent += time.perf_counter() - started
+            done += len(missing)
+            if done % 50 < len(missing):
+                cache.save()
+                print(f"  judge: {done} new claims read, {spent:.0f} s", flush=True)
+        for unit in group:
+            unit.judge = np.array([cache.values[JudgeCache.key(article, s)] for s in unit.sentences])
+    cache.save()
+    return spent / max(done, 1) if done else float("nan")
+
+
+def _combined_rows(units: list[Unit], checker: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(logit of the checker's sentence score, judge log-odds) rows with known sentence labels, each dataset weighing
+    the same, its two classes equally."""
+    rows, labels, names = [], [], []
+    for u in units:
+        p = np.clip(checker.score(u.features), 1e-6, 1 - 1e-6)
+        for logit, odds, label in zip(np.log(p / (1 - p)), u.judge, u.sentence_labels):
+            if label is not None:
+                rows.append((logit, odds))
+                labels.append(label)
+                names.append(u.subset or u.dataset)
+    x, y = np.array(rows), np.array(labels)
+    return x, y, balanced_weights(np.array(names), y)
+
+
+def fit_judged(units: list[Unit], checker: LinearModel) -> JudgedModel:
+    """The combined model of one claim genre on its fit-half sample: both weights held >= 0 (and L2-penalised: a
+    small sample can be separable), threshold at the class-balanced operating point of its unit scores."""
+    from scipy.optimize import minimize
+
+    x, y, w = _combined_rows(units, checker)
+
+    def loss(p: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ p[:2] + p[2]
+        g = w * (1 / (1 + np.exp(-z)) - y)
+        value = np.sum(w * (np.logaddexp(0, z) - y * z)) + 0.5 * np.sum(p[:2] ** 2)  # L2, C = 1
+        return float(value), np.concatenate([x.T @ g + p[:2], [g.sum()]])
+
+    result = minimize(loss, np.zeros(3), jac=True, method="L-BFGS-B", bounds=[(0, None), (0, None), (None, None)])
+    model = JudgedModel(float(result.x[0]), float(result.x[1]), float(result.x[2]), 0.5)
+    groups = [(np.array([u.label for u in us]), judged_scores(us, checker, model))
+              for us in _by_dataset(units).values()]
+    return JudgedModel(model.checker_weight, model.judge_weight, model.intercept, balanced_threshold(groups))
+
+
+def _by_dataset(units: list[Unit]) -> dict[str, list[Unit]]:
+    out: dict[str, list[Unit]] = {}
+    for u in units:
+        out.setdefault(u.subset or u.dataset, []).append(u)
+    return out
+
+
+def judged_scores(units: list[Unit], checker: LinearModel, model: JudgedModel) -> np.ndarray:
+    return np.array([min(model.score(float(p), float(o)) for p, o in zip(checker.score(u.features), u.judge))
+                     for u in units])
+
+
+@dataclass
+class JudgeRow:
+    name: str
+    n: int
+    positives: int
+    cosine_auc: float
+    checker_auc: float
+    judge_auc: float
+    combined_auc: float
+    checker_bacc: float
+    combined_bacc: float
+    combined_bacc_runtime: float
+
+
+def judge_experiment(units: list[Unit], calibration: Calibration, docs_per_half: int, min_cosine: float):
+    """Does the entailment judge (summarizer.judge) pay? Read a fixed-seed sample of each judged dataset, fit the
+    combined model per genre on the fit-half sample, and measure cosine, checker, judge and combined on the eval-half
+    sample (the same items for all four). Returns the combined models, the rows and seconds per claim."""
+    from summarizer.judge import Judge
+
+    judge = Judge.load()
+    sample = judge_sample(units, docs_per_half)
+    seconds = read_with_judge(sample, judge, JudgeCache(judge.identity))
+    plain = measure_seeds(calibration)
+    genres = {"lead": LEAD_SETS, "text": tuple(n for n in JUDGE_SETS if n not in LEAD_SETS)}
+    checker = {"lead": calibration.lead, "text": calibration.text}
+    models = {genre: fit_judged([u for n in names for u in sample[n] if u.fit], checker[genre])
+              for genre, names in genres.items()}
+    rows = []
+    for genre, names in genres.items():
+        for name in names:
+            fit_half = [u for u in sample[name] if u.fit]
+            held = [u for u in sample[name] if not u.fit]
+            y, y_fit = np.array([u.label for u in held]), np.array([u.label for u in fit_half])
+            check, check_fit = unit_scores(held, checker[genre].weights, checker[genre].intercept), \
+                unit_scores(fit_half, checker[genre].weights, checker[genre].intercept)
+            both, both_fit = judged_scores(held, checker[genre], models[genre]), \
+                judged_scores(fit_half, checker[genre], models[genre])
+            rows.append(JudgeRow(
+                name, len(held), int(y.sum()), auc(y, np.array([u.cosine for u in held])), auc(y, check),
+                auc(y, np.array([u.judge.min() for u in held])), auc(y, both),
+                balanced_accuracy(y, (check >= balanced_threshold([(y_fit, check_fit)])).astype(int)),
+                balanced_accuracy(y, (both >= balanced_threshold([(y_fit, both_fit)])).astype(int)),
+                balanced_accuracy(y, runtime_decisions(held, both, models[genre].threshold, min_cosine)),
+            ))
+    judged = measure_seeds(replace(calibration, judged=models, judge_identity=judge.identity), judge)
+    return models, judge.identity, rows, {"sample_s_per_claim": seconds, "seeds": judged, "seeds_plain": plain}
+
+
+def judge_paragraph(rows: list[JudgeRow], models: dict[str, JudgedModel], speed: dict, docs_per_half: int) -> str:
+    def f(x: float) -> str:
+        return "–" if math.isnan(x) else f"{x:.3f}"
+
+    table = ["| dataset | eval n (pos) | cosine AUC | checker AUC | judge AUC | checker + judge AUC | checker BAcc "
+             "| checker + judge BAcc | checker + judge BAcc, runtime rule |", "|---|---|---|---|---|---|---|---|---|"]
+    table += [f"| {r.name} | {r.n} ({r.positives}) | {f(r.cosine_auc)} | {f(r.checker_auc)} | {f(r.judge_auc)} | "
+              f"**{f(r.combined_auc)}** | {f(r.checker_bacc)} | **{f(r.combined_bacc)}** | {f(r.combined_bacc_runtime)} |"
+              for r in rows]
     return "\n".join([
-        "Optional LLM judge (generator, constrained to supported / contradicted / not mentioned, over the claim and",
-        f"its best evidence window; {len(picked)} eval-half QAGS sentences, {seconds:.2f} s per claim):",
+        "Optional entailment judge (`--judge`: summarizer.judge, the pinned generator-large model asked \"Is the claim",
+        "fully supported by the article above? Answer yes or no.\", read as log P(yes) - log P(no), combined with the",
+        f"checker's score per claim genre). Sample: the first {docs_per_half} documents of each half of "
+        f"{', '.join(JUDGE_SETS)} (fixed seed); the combination is fitted on the fit-half sample and every number",
+        "below is from the eval-half sample, the same items for every column (so they differ from the full table",
+        "above). BAcc at a threshold fitted on the dataset's fit-half sample; runtime rule: the genre's threshold and",
+        "verify's vetoes.",
+        f"Speed: {judge_speed(speed)}",
+        "Combined models: " + "; ".join(f"{g}: {m.checker_weight:.3f} x checker logit + {m.judge_weight:.3f} x judge "
+                                        f"log-odds {m.intercept:+.3f}, t = {m.threshold:.3f}" for g, m in models.items()),
         "",
-        "| decision | BAcc |",
-        "|---|---|",
-        f"| checker alone (runtime threshold) | {balanced_accuracy(labels, checker):.3f} |",
-        f"| judge alone | {balanced_accuracy(labels, said):.3f} |",
-        f"| checker and judge both say supported | {balanced_accuracy(labels, both):.3f} |",
-        f"| checker, vetoed when the judge says contradicted | {balanced_accuracy(labels, either_veto):.3f} |",
+        *table,
     ])
 
 
+def judge_toml(models: dict[str, JudgedModel], identity: str, rows: list[JudgeRow], docs_per_half: int) -> str:
+    lines = [
+        "[judge]",
+        "# the optional entailment judge (summarizer.judge, `--judge`): its log-odds combined with the checker's score,",
+        f"# one model per claim genre, fitted on the fit-half sample ({docs_per_half} documents of each half of "
+        f"{', '.join(JUDGE_SETS)})",
+        f'identity = "{identity}"',
+    ]
+    for genre, m in models.items():
+        lines += [f"[judge.{genre}]", f"checker_weight = {m.checker_weight:.6f}", f"judge_weight = {m.judge_weight:.6f}",
+                  f"intercept = {m.intercept:.6f}", f"threshold = {m.threshold:.4f}"]
+    for r in rows:
+        lines += [f"[judge.metrics.{r.name}]", f"n = {r.n}", f"checker_auc = {r.checker_auc:.4f}",
+                  f"judge_auc = {r.judge_auc:.4f}", f"combined_auc = {r.combined_auc:.4f}",
+                  f"checker_bacc = {r.checker_bacc:.4f}", f"combined_bacc = {r.combined_bacc:.4f}"]
+    return "\n".join(lines) + "\n"
+
+
+def judge_speed(speed: dict) -> str:
+    seeds, plain = speed["seeds"], speed["seeds_plain"]
+    changed = [p for p, status in seeds["statuses"].items() if plain["statuses"].get(p) != status]
+    sample = speed["sample_s_per_claim"]
+    return (
+        (f"reading the sample took {sample:.2f} s per claim on this machine (each article's tokens shared by its "
+         "claims). " if not math.isnan(sample) else "the sample's answers were cached by an earlier run. ")
+        + f"`verify(..., judge=...)` on the seeds' hand-written summary: {seeds['verify_s']:.1f} s for "
+        f"{seeds['judged']} claims of text read against {seeds['documents']} reports "
+        f"({seeds['verify_s'] / max(seeds['judged'] * seeds['documents'], 1):.2f} s per claim and report, judge "
+        f"loading included), against {plain['verify_s']:.1f} s without the judge; statuses that changed: "
+        + (", ".join(f"{p} {plain['statuses'][p]} -> {seeds['statuses'][p]}" for p in changed) or "none") + "."
+    )
+
+
+def previous_judge_table(path: Path = CALIBRATION_FILE) -> str:
+    """The [judge] tables of the current calibration.toml, kept by a run that does not re-read the sample (the
+    judge's answers do not change with a refit, and its combination is refitted whenever --judge is given)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    return text[text.index("[judge]\n"):] if "[judge]\n" in text else ""
+
+
 def previous_judge() -> str:
-    """The LLM-judge paragraph of the last run that measured it (the judge takes ~10 s a claim, so most runs skip it),
-    marked as such, or nothing."""
+    """The judge paragraph of the last run that measured it (reading the sample takes ~25 min on 2 cores, so most
+    runs skip it), marked as such, or nothing."""
     from eval.results import RESULTS
 
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
     section = re.search(rf"^## {re.escape(SECTION)}\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
-    if not section or "Optional LLM judge" not in section.group(1):
+    if not section or "Optional entailment judge" not in section.group(1):
         return ""
     body = section.group(1)
-    judged = body[body.index("Optional LLM judge"):].strip()
-    if judged.startswith("Optional LLM judge (not rerun"):
+    judged = body[body.index("Optional entailment judge"):].strip()
+    if judged.startswith("Optional entailment judge (not rerun"):
         return judged
     when = re.search(r"^- Date: (.*)$", body, re.MULTILINE)
-    return judged.replace("Optional LLM judge", f"Optional LLM judge (not rerun here: measured with --judge by the run of "
-                          f"{when.group(1) if when else 'an earlier run'}, with that run's calibration)", 1)
+    return judged.replace("Optional entailment judge", f"Optional entailment judge (not rerun here: measured with "
+                          f"--judge by the run of {when.group(1) if when else 'an earlier run'})", 1)
 
 
 # --- main -----------------------------------------------------------------------------------------------------------------
@@ -781,8 +950,9 @@ def measure_speed(units: list[Unit], documents: int = 40) -> dict:
             "embed_s": embedded - started, "check_s": done - embedded, "claims_per_s": len(claims) / (done - started)}
 
 
-def measure_seeds(calibration: Calibration) -> dict:
-    """verify() on the seeds and their hand-written summary (tests/data), cold: sentences and claims not yet embedded."""
+def measure_seeds(calibration: Calibration, judge=None) -> dict:
+    """verify() on the seeds and their hand-written summary (tests/data), cold: sentences and claims not yet embedded
+    (with `judge`: the entailment judge reads every source against every claim of text, too)."""
     from summarizer.claims import claims_from_summary
     from summarizer.ingest import load_sources
     from summarizer.schema import EventSummary
@@ -792,10 +962,13 @@ def measure_seeds(calibration: Calibration) -> dict:
     started = time.perf_counter()
     sources = load_sources(ROOT / "seeds")
     loaded = time.perf_counter()
-    verified = verify(summary, sources, calibration=calibration)
+    verified = verify(summary, sources, calibration=calibration, judge=judge)
     done = time.perf_counter()
-    claims = sum(1 for c in claims_from_summary(summary) if c.stated)
+    stated = [c for c in claims_from_summary(summary) if c.stated]
+    claims = len(stated)
     return {"claims": claims, "sentences": len(sources.sentences()), "documents": len(sources.canonical),
+            "judged": len({c.text for c in stated if calibration.judged_model(c.field, judge.identity)}) if judge else 0,
+            "statuses": {c.pointer: c.status.value for c in verified.claims},
             "ingest_s": loaded - started, "verify_s": done - loaded, "claims_per_s": claims / (done - loaded),
             "faithfulness": verified.faithfulness.score}
 
@@ -804,7 +977,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval faithfulness", description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA, help="folder with the faithfulness files")
     parser.add_argument("--cap-wice", type=int, default=150, help="WiCE claims used (each cites ~120 sentences)")
-    parser.add_argument("--judge", type=int, default=0, help="also measure the LLM judge on this many items")
+    parser.add_argument("--judge", type=int, default=0, metavar="DOCS",
+                        help="also read DOCS documents of each half of each judged dataset with the entailment judge "
+                        "(24: ~25 min on 2 cores the first time; cached after), and calibrate `--judge`")
     parser.add_argument("--no-write", action="store_true", help="report only: leave calibration.toml and RESULTS.md")
     parser.add_argument("--limit", type=int, default=0, help="smoke test: only the first N units per dataset "
                         "(implies --no-write)")
@@ -830,32 +1005,39 @@ def main(argv: list[str] | None = None) -> int:
 
     x, y, w = training_rows(units)
     weights, intercept = fit(x, y, w)
-    scores = unit_scores(units, weights, intercept)
-    oof = out_of_fold_scores(units)
+    lead_weights, lead_intercept = fit(*training_rows(units, LEAD_SETS))
+    # Every dataset is scored by its genre's model, as verify scores a headline or any other claim.
+    by_genre = {"text": (unit_scores(units, weights, intercept), out_of_fold_scores(units)),
+                "lead": (unit_scores(units, lead_weights, lead_intercept), out_of_fold_scores(units, names=LEAD_SETS))}
     datasets = {name: [i for i, u in enumerate(units) if name in (u.dataset, u.subset)] for name in REPORTED}
     fit_idx = {name: [i for i, u in enumerate(units) if u.fit and name in (u.dataset, u.subset)]
                for name in (*REPORTED, "falke")}
 
+    def scored(name: str) -> tuple[np.ndarray, np.ndarray]:
+        return by_genre["lead" if name in LEAD_SETS else "text"]
+
     def operating_point(names: Sequence[str]) -> float:
-        return balanced_threshold([(np.array([units[i].label for i in fit_idx[n]]), oof[fit_idx[n]]) for n in names])
+        return balanced_threshold([(np.array([units[i].label for i in fit_idx[n]]), scored(n)[1][fit_idx[n]])
+                                   for n in names])
 
     threshold, lead_threshold = operating_point(TEXT_SETS), operating_point(LEAD_SETS)
     genre = {name: lead_threshold if name in LEAD_SETS else threshold for name in fit_idx}
     min_cosine, curve = fit_contradiction_cosine(
-        {n: ([units[i] for i in fit_idx[n]], oof[fit_idx[n]], genre[n]) for n in CONTRADICTION_SETS})
+        {n: ([units[i] for i in fit_idx[n]], scored(n)[1][fit_idx[n]], genre[n]) for n in CONTRADICTION_SETS})
     print(f"thresholds: text {threshold:.3f}, lead {lead_threshold:.3f}; contradiction cosine {min_cosine:.2f} "
           "(mean fit-half BAcc by cosine: " + ", ".join(f"{c:.2f} {v:.3f}" for c, v in curve[::5]) + ")", flush=True)
     field_claims = load_field_claims(EVENTS, FIELD_INCIDENTS)
     print(f"{len(field_claims)} field claims from {EVENTS}", flush=True)
     featurise_fields(field_claims, encoder)
     fields = fit_fields(field_claims)
-    calibration = Calibration(LinearModel(weights, intercept, threshold), LinearModel(*fields), LinearModel(weights, intercept, lead_threshold),
-                              min_cosine, load_lock()["embedder"].sha256)
+    calibration = Calibration(LinearModel(weights, intercept, threshold), LinearModel(*fields),
+                              LinearModel(lead_weights, lead_intercept, lead_threshold), min_cosine,
+                              load_lock()["embedder"].sha256)
     speed["seeds"] = measure_seeds(calibration)
     print(f"seeds: {speed['seeds']['claims_per_s']:.1f} claims/s", flush=True)
-    rows = [evaluate(name, [units[i] for i in idx], scores[idx], oof[idx], genre[name], min_cosine)
+    rows = [evaluate(name, [units[i] for i in idx], scored(name)[0][idx], scored(name)[1][idx], genre[name], min_cosine)
             for name, idx in datasets.items() if idx]
-    falke = pairwise(units, scores)
+    falke = pairwise(units, by_genre["text"][0])
     field_row, by_field = evaluate_fields(field_claims, *fields)
     rows.append(field_row)
     split = (f"fit on a fixed-seed half (seed {SEED}) of every dataset, split by document; {len(y)} labelled "
@@ -873,12 +1055,14 @@ def main(argv: list[str] | None = None) -> int:
     print("weights:", dict(zip(FEATURES, np.round(weights, 3))), "intercept", round(intercept, 3), "t", threshold)
     print("field weights:", dict(zip(FEATURES, np.round(fields[0], 3))), "intercept", round(fields[1], 3),
           "t", round(fields[2], 3), "per field (cosine AUC, checker AUC, n):", by_field)
-    judge = previous_judge()
+    judge, judge_table = previous_judge(), previous_judge_table()
     if args.judge:
-        judge = judge_experiment(units, scores, threshold, args.judge, encoder)
+        models, identity, judge_rows, judge_speed_info = judge_experiment(units, calibration, args.judge, min_cosine)
+        judge = judge_paragraph(judge_rows, models, judge_speed_info, args.judge)
+        judge_table = judge_toml(models, identity, judge_rows, args.judge)
         print(judge)
     if not args.no_write:
-        write_calibration(calibration, rows, falke, split)
+        write_calibration(calibration, rows, falke, split, judge_table)
         from eval.results import write_section
 
         write_section(SECTION, results_body(rows, falke, calibration, curve, speed, split, caps, judge, by_field))

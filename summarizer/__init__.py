@@ -7,6 +7,7 @@ The public API (the CLI is a thin layer over it), one function per stage, plus `
     sources = summarizer.sources_from_texts([article_text])  # strings -> Sources (same cleaning and splitting)
     draft = summarizer.generate(sources)                     # Sources -> Draft (the local model)
     verified = summarizer.verify(draft, sources)             # Draft -> VerifiedSummary
+    verified = summarizer.verify(draft, sources, judge=summarizer.Judge.load())  # + the entailment judge (slower)
     result = summarizer.brief("seeds/", "out/seeds")         # all of the above, and the note files
     report = summarizer.score("Five guards died.", sources)  # any summary -> FaithfulnessReport
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from summarizer.brief import brief
     from summarizer.generate import generate
     from summarizer.ingest import load_sources, sources_from_texts
+    from summarizer.judge import Judge
     from summarizer.score import score
     from summarizer.verify import verify
 
@@ -34,8 +36,9 @@ _API = {
     "verify": "summarizer.verify",
     "brief": "summarizer.brief",
     "score": "summarizer.score",
+    "Judge": "summarizer.judge",
 }
-__all__ = ["brief", "generate", "load_sources", "score", "sources_from_texts", "verify"]
+__all__ = ["Judge", "brief", "generate", "load_sources", "score", "sources_from_texts", "verify"]
 
 
 def __getattr__(name: str):

@@ -99,9 +99,10 @@ def write_outputs(verified: VerifiedSummary, out_dir: str | os.PathLike, formats
 
 
 def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str = "generator",
-          backend: str = "llamacpp", formats: Iterable[str] = FORMATS, progress: Progress | None = None
-          ) -> BriefResult:
-    """Brief one case: read `folder`, draft with `model` on `backend`, check every field, write the note files.
+          backend: str = "llamacpp", formats: Iterable[str] = FORMATS, progress: Progress | None = None,
+          judge: bool = False) -> BriefResult:
+    """Brief one case: read `folder`, draft with `model` on `backend`, check every field (with the entailment judge
+    too when `judge`), write the note files.
 
     Ingest runs first so that a folder with nothing readable fails in a second, before any model is loaded.
     Stage timings go into the run metadata (`meta.stages`), so the note and summary.json say how long it took.
@@ -135,11 +136,19 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
         draft = generate(sources, model=model, backend=backend, on_call=on_call)
         stage.update(f"{draft.meta.generated_tokens} tokens in {len(draft.meta.calls)} calls")
     with _stage("verify", report, timings) as stage:
-        verified = verify(draft.summary, sources, meta=draft.meta)
-        stage.update(f"{len(verified.claims)} fields checked")
+        reader = None
+        if judge:
+            from summarizer.judge import Judge
+
+            stage.update("loading the entailment judge")
+            reader = Judge.load(backend)
+            stage.update("the entailment judge reads each source")
+        verified = verify(draft.summary, sources, meta=draft.meta, judge=reader)
+        stage.update(f"{len(verified.claims)} fields checked" + (" (with the entailment judge)" if judge else ""))
     # verify's default evidence search is the pinned embedder; the note names it next to the generator.
     meta = (verified.meta or draft.meta).model_copy(
-        update={"stages": dict(timings), "embedder": model_info("embedder", "sentence-transformers")})
+        update={"stages": dict(timings), "embedder": model_info("embedder", "sentence-transformers"),
+                "judge": model_info(reader.backend.role, backend) if reader else None})
     verified = verified.model_copy(update={"meta": meta})
     with _stage("render", report, timings) as stage:
         paths = write_outputs(verified, out_dir, formats)

@@ -138,6 +138,7 @@ class RunMeta(BaseModel):
         default_factory=dict, description="wall seconds per stage of the whole line (ingest ... verify), set by brief"
     )
     embedder: ModelInfo | None = Field(default=None, description="the sentence embedder verify searched evidence with")
+    judge: ModelInfo | None = Field(default=None, description="the entailment judge verify also asked (--judge)")
 
 
 class Draft(BaseModel):
@@ -162,7 +163,7 @@ def _templates() -> jinja2.Environment:
     )
 
 
-def _render(name: str, **values: Any) -> str:
+def render_prompt(name: str, **values: Any) -> str:
     return _templates().get_template(f"{PROMPT_VERSION}/{name}.jinja").render(**values)
 
 
@@ -175,7 +176,7 @@ def prompt_version() -> str:
     return f"{PROMPT_VERSION}+{digest.hexdigest()[:8]}"
 
 
-def _shown_text(text: str) -> str:
+def shown_text(text: str) -> str:
     """Source text as the model sees it: one line, and no chat-control markers ('<|im_end|>') a source could smuggle
     in (the tokenizer would read them as real turn boundaries)."""
     return " ".join(text.split()).replace("<|", "< |")
@@ -238,7 +239,7 @@ def _distinct_sentences(sources: Sources) -> list[Sentence]:
 
 
 def _line(sentence: Sentence) -> str:
-    return f"[{sentence.id}] {_shown_text(sentence.text)}\n"
+    return f"[{sentence.id}] {shown_text(sentence.text)}\n"
 
 
 def _mmr(vectors: np.ndarray, relevance: np.ndarray, cost: np.ndarray, budget: float) -> list[int]:
@@ -293,11 +294,11 @@ def select_sentences(sources: Sources, count_tokens: Callable[[str], int], budge
 def render_prefix(shown: Shown, *, ids: bool = True) -> str:
     """The system message and the numbered sources; `ids` puts each sentence's id before it, for a model that cites."""
     documents = [
-        {"id": doc.id, "about": ", ".join(_shown_text(p) for p in (doc.outlet, doc.date) if p),
-         "sentences": [{"id": s.id, "text": _shown_text(s.text)} for s in sentences]}
+        {"id": doc.id, "about": ", ".join(shown_text(p) for p in (doc.outlet, doc.date) if p),
+         "sentences": [{"id": s.id, "text": shown_text(s.text)} for s in sentences]}
         for doc, sentences in shown.documents
     ]
-    return _render("prefix", documents=documents, ids=ids)
+    return render_prompt("prefix", documents=documents, ids=ids)
 
 
 # --- talking to the backend --------------------------------------------------------------------------------------------
@@ -375,7 +376,7 @@ class _Session:
         raise GenerationError(f"the model's answer for '{a.step}' was {problems[index]}, twice; no draft was made")
 
     def task(self, name: str, **view: Any) -> str:
-        return self.prefix + _render("task", task=_render(name, **view).strip())
+        return self.prefix + render_prompt("task", task=render_prompt(name, **view).strip())
 
     def choice(self, name: str, options: list[str]) -> Ask:
         """Pick one option, or None for 'not stated', asked after the sources."""
@@ -750,11 +751,11 @@ def _draft_sections(session: _Session, sources: Sources, candidates: Candidates,
     cited = [[sources.sentence(sid) for sid in speaker.sentence_ids[:4]] for speaker in claimants]
     noted = [(field, s) for field, picked in (("key_points", key_points), ("aftermath", aftermath),
                                               ("related_events", related)) for s in picked]
-    jobs = [(field, session.task(field, event=_shown_text(event)), field) for field in ("headline", "bottom_line")]
-    jobs += [("claim", _render("claim", event=event, speaker=_shown_text(speaker.name),
-                               sentences=[_shown_text(s.text) for s in said[:3]]), "claim")
+    jobs = [(field, session.task(field, event=shown_text(event)), field) for field in ("headline", "bottom_line")]
+    jobs += [("claim", render_prompt("claim", event=event, speaker=shown_text(speaker.name),
+                               sentences=[shown_text(s.text) for s in said[:3]]), "claim")
              for speaker, said in zip(claimants, cited)]
-    jobs += [("note", _render("note", sentence=_shown_text(sentence.text)), "note") for _, sentence in noted]
+    jobs += [("note", render_prompt("note", sentence=shown_text(sentence.text)), "note") for _, sentence in noted]
     written = session.write(jobs)
     out["headline"] = _grounded(written[0], visible, "headline", title)
     out["bottom_line"] = _grounded(written[1], visible, "bottom_line", lead.text)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from summarizer.claims import ClaimInput, claims_from_summary, split_sentences
 from summarizer.generate import Draft
+from summarizer.judge import Judge
 from summarizer.schema import EventSummary
 from summarizer.sources import Sources
 from summarizer.verify import CheckedClaim, VerifiedSummary, check_claims, faithfulness, verify
@@ -186,10 +187,11 @@ def threshold() -> float:
     return default_calibration().threshold
 
 
-def check(claims: EventSummary | list[ClaimInput], sources: Sources) -> FaithfulnessReport:
+def check(claims: EventSummary | list[ClaimInput], sources: Sources, judge: Judge | None = None) -> FaithfulnessReport:
     """Our schema goes through `verify` (figures the sources disagree on become contested); other claims through
     `check_claims`. Either way the summary-level numbers are verify's `faithfulness`."""
-    checked = verify(claims, sources).claims if isinstance(claims, EventSummary) else check_claims(claims, sources)
+    checked = (verify(claims, sources, judge=judge).claims if isinstance(claims, EventSummary)
+               else check_claims(claims, sources, judge=judge))
     overall = faithfulness(checked)
     return FaithfulnessReport(
         claims=checked,
@@ -205,9 +207,11 @@ def score(
     sources: Sources | str | os.PathLike | None = None,
     *,
     document: str | list[str] | None = None,
+    judge: Judge | None = None,
 ) -> FaithfulnessReport:
-    """Check every claim of `summary` against `sources` (a Sources object or a path) or against `document` text."""
-    return check(claims_of(summary), as_sources(sources, document))
+    """Check every claim of `summary` against `sources` (a Sources object or a path) or against `document` text;
+    with a `judge` (summarizer.judge.Judge.load()), claim text is also read by the entailment model."""
+    return check(claims_of(summary), as_sources(sources, document), judge)
 
 
 # --- JSONL pairs ------------------------------------------------------------------------------------------------------
@@ -275,7 +279,8 @@ def _claim_list(claims: EventSummary | list[ClaimInput]) -> list[ClaimInput]:
 
 
 def score_pairs(
-    lines: Iterable[str], *, base: Path = Path("."), skip: Collection[str] = (), batch_size: int = PAIRS_BATCH
+    lines: Iterable[str], *, base: Path = Path("."), skip: Collection[str] = (), batch_size: int = PAIRS_BATCH,
+    judge: Judge | None = None,
 ) -> Iterator[dict]:
     """One result per input line, in order: `{"id", "claims", "score", "counts", "threshold", "supported"}` or
     `{"id", "error"}`. Lines whose id (see `id_key`) is in `skip` are passed over; a repeated id is an error."""
@@ -288,7 +293,7 @@ def score_pairs(
         for pair in batch:
             if pair.error is None:
                 try:
-                    yield {"id": pair.id, **check(pair.claims, pair.sources).model_dump(mode="json")}
+                    yield {"id": pair.id, **check(pair.claims, pair.sources, judge).model_dump(mode="json")}
                     continue
                 except Exception as err:  # noqa: BLE001 - one pair the checker chokes on must not end a long run
                     pair.error = f"line {pair.line}: checking failed: {type(err).__name__}: {err}"
@@ -342,6 +347,7 @@ def score_pairs_file(
     out: Path | None = None,
     on_result: Callable[[dict], None] = lambda _: None,
     skip: Collection[str] | None = None,
+    judge: Judge | None = None,
 ) -> Counter:
     """Score a JSONL file of pairs; with `out`, append each result line to it as soon as it is ready (flushed, so a
     crash loses at most the line being written) after skipping the ids it already holds (`finished_ids(out)` unless
@@ -351,7 +357,7 @@ def score_pairs_file(
         skip = finished_ids(out) if out else set()
     tally: Counter = Counter(scored=0, errors=0, skipped=len(skip))
     with pairs.open(encoding="utf-8") as lines, (out.open("a", encoding="utf-8") if out else nullcontext()) as sink:
-        for result in score_pairs(lines, base=pairs.parent, skip=skip):
+        for result in score_pairs(lines, base=pairs.parent, skip=skip, judge=judge):
             if sink is not None:
                 sink.write(json.dumps(result, ensure_ascii=False) + "\n")
                 sink.flush()

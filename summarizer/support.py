@@ -300,25 +300,59 @@ class LinearModel:
         return cls(np.array(table["weights"], dtype=np.float64), float(table["intercept"]), float(table["threshold"]))
 
 
+@dataclass(frozen=True)
+class JudgedModel:
+    """The checker's score and the entailment judge's answer (summarizer.judge) combined:
+    p = sigmoid(checker_weight * logit(checker p) + judge_weight * judge log-odds + intercept)."""
+
+    checker_weight: float
+    judge_weight: float
+    intercept: float
+    threshold: float
+
+    def score(self, checker: float, judge_log_odds: float) -> float:
+        checker = min(max(checker, 1e-6), 1 - 1e-6)
+        z = self.checker_weight * np.log(checker / (1 - checker)) + self.judge_weight * judge_log_odds + self.intercept
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    @classmethod
+    def from_toml(cls, table: dict) -> JudgedModel:
+        return cls(*(float(table[k]) for k in ("checker_weight", "judge_weight", "intercept", "threshold")))
+
+
 # Claims rendered from a structured field ("The shooting took place in Anderson, South Carolina.") read unlike
 # summary sentences, so they get their own model, fitted on field claims; everything else uses the text model.
 FIELD_CLAIMS = frozenset({"date", "location", "figures", "actors", "event_type"})
 # The headline and bottom line are one-sentence summaries of the whole event (XSum-style): faithful ones paraphrase
-# and fuse more than a sentence-level claim does, so they are held to the text model's operating point for that
-# genre (`lead_threshold`, fitted on the XSum-style datasets), not to the one fitted on sentence-level claims.
+# and fuse more than a sentence-level claim does, so they get a model of their own, fitted on XSum-style data.
 LEAD_CLAIMS = frozenset({"headline", "bottom_line"})
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """The fitted models (calibration.toml): one for summary sentences and any claim text, one for field claims."""
+    """The fitted models (calibration.toml): one for summary sentences and any claim text, one for the headline and
+    bottom line, one for field claims."""
 
     text: LinearModel
     fields: LinearModel
-    lead: LinearModel  # the text model at the lead-sentence threshold
+    lead: LinearModel  # headline and bottom line
     contradiction_min_cosine: float
     embedder_sha256: str
     version: int = 1
+    judged: dict[str, JudgedModel] | None = None  # "text" and "lead", when the judge was calibrated
+    judge_identity: str = ""  # summarizer.judge.Judge.identity of the judge they were fitted for
+
+    def judged_model(self, field: str, judge_identity: str) -> JudgedModel | None:
+        """The combined model for a claim of `field` read by the judge; None for field claims, which the judge does
+        not read (their own model checks dates, places and figures directly)."""
+        if field in FIELD_CLAIMS:
+            return None
+        if not self.judged or judge_identity != self.judge_identity:
+            raise CalibrationError(
+                f"calibration.toml has no combined model for judge {judge_identity} "
+                f"(it has {self.judge_identity or 'none'}): refit with `python -m eval faithfulness --judge N`"
+            )
+        return self.judged["lead" if field in LEAD_CLAIMS else "text"]
 
     @property
     def threshold(self) -> float:
@@ -346,14 +380,16 @@ class Calibration:
                 f"{path} was fitted with embedder {data['embedder_sha256'][:12]}, models.lock pins {pinned[:12]}: "
                 "refit with `python -m eval faithfulness`"
             )
-        text = LinearModel.from_toml(data["model"], path)
         return cls(
-            text=text,
+            text=LinearModel.from_toml(data["model"], path),
             fields=LinearModel.from_toml(data["fields"], path),
-            lead=LinearModel(text.weights, text.intercept, float(data["model"]["lead_threshold"])),
+            lead=LinearModel.from_toml(data["lead"], path),
             contradiction_min_cosine=float(data["statuses"]["contradiction_min_cosine"]),
             embedder_sha256=data["embedder_sha256"],
             version=int(data["version"]),
+            judged={genre: JudgedModel.from_toml(data["judge"][genre]) for genre in ("text", "lead")}
+            if "judge" in data else None,
+            judge_identity=data.get("judge", {}).get("identity", ""),
         )
 
 

@@ -21,11 +21,12 @@ from pydantic import BaseModel, Field
 from summarizer.checks import numbers
 from summarizer.claims import ClaimInput, claims_from_summary
 from summarizer.generate import Draft, RunMeta
+from summarizer.judge import Judge
 from summarizer.schema import EventSummary, Figure
 from summarizer.anchors import FigureCandidate, find_candidates
 from summarizer.sources import Document, Sentence, Sources
-from summarizer.support import Calibration, Encode, IndexedDocument, Support, assess, default_calibration, \
-    default_encode, index_documents
+from summarizer.support import Calibration, Encode, IndexedDocument, JudgedModel, Support, assess, \
+    default_calibration, default_encode, index_documents
 
 MAX_EVIDENCE = 4  # evidence sentences kept per claim (supporting reports first, then contradicting ones)
 
@@ -111,34 +112,55 @@ def check_claims(
     *,
     calibration: Calibration | None = None,
     encode: Encode | None = None,
+    judge: Judge | None = None,
 ) -> list[CheckedClaim]:
     """Check each claim against every independent report in `sources`. Sentences and claims are embedded in batches,
-    once per run; near-duplicate captures count as the report they copy."""
+    once per run; near-duplicate captures count as the report they copy. With a `judge` (summarizer.judge), claim
+    text is also read by the entailment model, and the calibrated combination of both decides."""
     calibration = calibration or default_calibration()
     encode = encode or default_encode
     docs = [d for d in sources.canonical if d.sentences]
     index = index_documents([[s.text for s in d.sentences] for d in docs], [_iso(d.date) for d in docs], encode)
     stated = [c for c in claims if c.stated]
     vectors = dict(zip((c.text for c in stated), encode([c.text for c in stated]))) if stated else {}
+    read = _judged(stated, docs, calibration, judge) if judge else {}
     out = []
     for claim in claims:
         if not claim.stated:
             out.append(CheckedClaim(pointer=claim.pointer, text="", status=Status.not_stated, score=0.0,
                                     reasons=["the summary leaves this field empty"]))
             continue
-        reports = [_judge(claim, vectors[claim.text], doc, indexed, calibration) for doc, indexed in zip(docs, index)]
+        reports = [_report(claim, vectors[claim.text], doc, indexed, calibration, read.get((doc.id, claim.text)))
+                   for doc, indexed in zip(docs, index)]
         out.append(_decide(claim, reports))
     return out
 
 
-def _judge(claim: ClaimInput, vector, doc: Document, indexed: IndexedDocument, calibration: Calibration) -> _Report:
+def _judged(claims: Sequence[ClaimInput], docs: Sequence[Document], calibration: Calibration,
+            judge: Judge) -> dict[tuple[str, str], tuple[float, JudgedModel]]:
+    """The judge's log-odds and the combined model for each (document, claim text) it reads: one call per document."""
+    models = {c.text: calibration.judged_model(c.field, judge.identity) for c in claims}
+    texts = [text for text, model in models.items() if model]
+    out = {}
+    for doc in docs:
+        for text, log_odds in zip(texts, judge.log_odds([s.text for s in doc.sentences], texts)):
+            out[(doc.id, text)] = (log_odds, models[text])
+    return out
+
+
+def _report(claim: ClaimInput, vector, doc: Document, indexed: IndexedDocument, calibration: Calibration,
+            judged: tuple[float, JudgedModel] | None) -> _Report:
     support = assess(claim.text, vector, indexed)
     model = calibration.model_for(claim.field)
     support.score = float(model.score(support.features))
+    threshold = model.threshold
+    if judged:
+        log_odds, combined = judged
+        support.score, threshold = combined.score(support.score, log_odds), combined.threshold
     failed = support.failed_checks() if support.cosine >= calibration.contradiction_min_cosine else []
     conflict = failed[0].detail if failed else None
-    supports = support.score >= model.threshold and conflict is None and support.grounded
-    return _Report(doc, support, supports, conflict, model.threshold)
+    supports = support.score >= threshold and conflict is None and support.grounded
+    return _Report(doc, support, supports, conflict, threshold)
 
 
 def _decide(claim: ClaimInput, reports: list[_Report]) -> CheckedClaim:
@@ -353,12 +375,13 @@ def verify(
     *,
     calibration: Calibration | None = None,
     encode: Encode | None = None,
+    judge: Judge | None = None,
 ) -> VerifiedSummary:
     """Check every field of `summary` against `sources`; list the slots the sources disagree on."""
     if isinstance(summary, Draft):
         summary, meta = summary.summary, meta or summary.meta
     claims = claims_from_summary(summary)
-    checked = check_claims(claims, sources, calibration=calibration, encode=encode)
+    checked = check_claims(claims, sources, calibration=calibration, encode=encode, judge=judge)
     years = {int(summary.date.value[:4])} if summary.date else set()
     reports = slot_reports(sources, years)
     for claim in checked:

@@ -3,6 +3,7 @@ timings out, in order. Model tests run on both backends."""
 
 import json
 
+import numpy as np
 import pytest
 from pydantic import BaseModel, Field
 
@@ -29,6 +30,13 @@ def test_a_choice_accepts_either_case_of_the_first_letter_and_maps_it_back():
     assert set(choice.spellings) == {"prison break", "Prison break", "Other", "other"}
     assert choice.canonical("Prison break") == "prison break"
     assert choice.canonical("something else") is None
+
+
+def test_option_logprobs_pool_the_spellings_of_each_option_over_the_whole_vocabulary():
+    logits = np.log(np.array([0.5, 0.2, 0.1, 0.2]))  # yes, Yes, no, (anything else)
+    first = {"yes": 0, "Yes": 1, "no": 2, "No": 2}.__getitem__
+    odds = Choice(("yes", "no")).logprobs(logits, first)
+    assert odds["yes"] == pytest.approx(np.log(0.7)) and odds["no"] == pytest.approx(np.log(0.1))
 
 
 def test_the_choice_grammar_lists_every_spelling_as_an_escaped_literal():
@@ -86,6 +94,20 @@ def test_json_is_compact_without_pretty_printing(name):
 def test_a_choice_answers_one_of_the_options(name):
     done = _ask(_backend(name), "Is Paris in France? Answer yes or no.", Choice(("yes", "no")), 4)
     assert done.text in ("yes", "no")
+
+
+@pytest.mark.model
+@BOTH
+def test_a_choice_can_also_say_how_likely_each_option_was(name):
+    backend = _backend(name)
+    [done] = backend.complete([Request(CHAT.format("Is Paris in France? Answer yes or no."), Choice(("yes", "no")),
+                                       1, option_logprobs=True)])
+    odds = done.option_logprobs
+    assert set(odds) == {"yes", "no"} and all(v <= 0 for v in odds.values())
+    assert sum(np.exp(v) for v in odds.values()) <= 1 + 1e-9
+    assert done.text == max(odds, key=odds.get)  # the greedy answer is the likelier option
+    [plain] = backend.complete([Request(CHAT.format("Is Paris in France?"), Choice(("yes", "no")), 1)])
+    assert plain.option_logprobs is None  # only when asked for
 
 
 @pytest.mark.model

@@ -10,6 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from summarizer import render
+from summarizer.generate import ModelInfo
 from summarizer.verify import Status
 from verified_fixture import PWNED_IMG, PWNED_SCRIPT
 
@@ -85,6 +86,15 @@ def test_markdown_says_how_the_note_was_made(md):
     assert "Prompt event-v1, schema 1.0; 2941 prompt tokens, 612 generated" in made
     assert "- Evidence search: sentence-transformers/all-MiniLM-L6-v2 (sentence-transformers), sha256 `53aa" in made
     assert "- Time: ingest 0.41 s · load model 1.9 s · generate 38.2 s · verify 3.7 s · total 44.2 s" in made
+
+
+def test_a_note_checked_with_the_entailment_judge_names_it_in_both_formats(seeds_verified):
+    judge = ModelInfo(role="generator-large", repo_id="Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF", sha256="cc324a",
+                      backend="llamacpp")
+    judged = seeds_verified.model_copy(update={"meta": seeds_verified.meta.model_copy(update={"judge": judge})})
+    assert "- Entailment judge: Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF (generator-large, llamacpp)" in render.markdown(judged)
+    assert "<dt>Entailment judge</dt>" in render.html(judged)
+    assert "Entailment judge" not in render.markdown(seeds_verified)
 
 
 def test_markdown_without_run_metadata_says_it_was_not_recorded(seeds_verified):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
@@ -48,6 +48,21 @@ class Choice:
         text = text.strip()
         return next((o for o in self.options if text in (o, o[:1].swapcase() + o[1:])), None)
 
+    def logprobs(self, logits, first_tokens: Callable[[str], int]) -> dict[str, float]:
+        """Each option's log-probability under next-token `logits` (all of them softmaxed): the probabilities of its
+        spellings' first tokens, summed. Options should differ in their first token (yes / no) for this to mean
+        the option rather than a shared opening."""
+        import numpy as np
+
+        logits = np.asarray(logits, dtype=np.float64)
+        top = logits.max()
+        log_total = top + np.log(np.exp(logits - top).sum())
+        out = {}
+        for option in self.options:
+            ids = sorted({first_tokens(spelling) for spelling in (option, option[:1].swapcase() + option[1:])})
+            out[option] = float(top + np.log(np.exp(logits[ids] - top).sum()) - log_total)
+        return out
+
 
 OutputType = Union[type[BaseModel], dict, Choice, None]
 
@@ -58,6 +73,8 @@ class Request:
     output: OutputType
     max_tokens: int
     repeat_penalty: float = 1.0
+    option_logprobs: bool = False
+    """for a Choice: also return how likely each option is as the answer (Completion.option_logprobs)"""
 
 
 def compute_threads() -> int:
@@ -108,6 +125,9 @@ class Completion:
     """prompt tokens whose KV state was reused from the previous call (not evaluated again)"""
     finished: bool = True
     """False when generation stopped at max_tokens instead of at the end of the output"""
+    option_logprobs: dict[str, float] | None = None
+    """when asked for: each Choice option's log-probability as the next token after the prompt (its spellings' first
+    tokens pooled), a graded answer where the text is only the argmax"""
 
 
 class Backend(Protocol):

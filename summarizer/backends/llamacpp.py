@@ -121,6 +121,7 @@ class _Sequence:
         self.generated: list[int] = []
         self.finished = False
         self.logits: np.ndarray | None = None
+        self.option_logprobs: dict[str, float] | None = None
 
     @property
     def position(self) -> int:
@@ -253,7 +254,10 @@ class LlamaCppBackend:
                 prompt_items += [(token, position, seq, position == last)
                                  for position, token in enumerate(tokens[shared:], start=shared)]
             for item, logits in self._decode(prompt_items).items():
-                running[item - 1].logits = logits
+                sequence = running[item - 1]
+                sequence.logits = logits
+                if sequence.request.option_logprobs and isinstance(sequence.request.output, Choice):
+                    sequence.option_logprobs = sequence.request.output.logprobs(logits, self._first_token)
             prefilled = time.perf_counter()
             active = running
             while active:
@@ -299,8 +303,12 @@ class LlamaCppBackend:
                 prefill_s=prefill_s * own / max(1, sum(evaluated)),
                 decode_s=decode_s * wrote / max(1, sum(generated)),
                 finished=sequence.finished,
+                option_logprobs=sequence.option_logprobs,
             ))
         return out
+
+    def _first_token(self, text: str) -> int:
+        return self._model.tokenize(text.encode(), add_bos=False, special=False)[0]
 
     def _decode(self, items: list[tuple[int, int, int, bool]]) -> dict[int, np.ndarray]:
         """Evaluate (token, position, sequence, wants logits) items, BATCH at a time; the logits per sequence."""

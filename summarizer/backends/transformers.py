@@ -92,6 +92,7 @@ class TransformersBackend:
         tokenizer.chat_template = None  # prompts arrive already templated
         self.context_size = min(8192, model.config.max_position_embeddings)
         self._tokenizer = tokenizer
+        self._network = model
         self._model = outlines.from_transformers(model, tokenizer)
         self._generators: dict[str, object] = {}
 
@@ -140,7 +141,20 @@ class TransformersBackend:
             prefill_s=first - start,
             decode_s=end - first,
             finished=clock.generated < max_tokens,
+            option_logprobs=self._option_logprobs(request) if request.option_logprobs else None,
         )
+
+    def _option_logprobs(self, request: Request) -> dict[str, float] | None:
+        """One more forward pass over the prompt (outlines' generator does not hand out its logits)."""
+        import torch
+
+        if not isinstance(request.output, Choice):
+            return None
+        ids = self._tokenizer(request.prompt, add_special_tokens=False, return_tensors="pt")["input_ids"]
+        with torch.no_grad():
+            logits = self._network(ids.to(self._device)).logits[0, -1].float().cpu().numpy()
+        return request.output.logprobs(
+            logits, lambda text: self._tokenizer(text, add_special_tokens=False)["input_ids"][0])
 
 
 def load(role: str) -> TransformersBackend:
