@@ -138,10 +138,10 @@ judge_option = click.option(
          "per claim and source on 2 cores.")
 
 
-def _load_judge(judge: bool, backend: str = "llamacpp"):
+def _load_judge(judge: bool):
     from summarizer.judge import Judge
 
-    return Judge.load(backend) if judge else None
+    return Judge.load() if judge else None
 
 
 @main.command("score")

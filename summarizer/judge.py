@@ -14,7 +14,6 @@ document, so it is opt-in (`--judge`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 
 from summarizer.backends import DEFAULT_BACKEND, Backend, Choice, Request, load_backend
 from summarizer.generate import render_prompt, shown_text
@@ -64,8 +63,3 @@ class Judge:
                 break
             kept.append(text)
         return " ".join(kept)
-
-
-@cache
-def default_judge() -> Judge:
-    return Judge.load()
