@@ -543,6 +543,13 @@ def evaluate_fields(claims: list[FieldClaim], weights: np.ndarray, intercept: fl
 
 
 # --- output ---------------------------------------------------------------------------------------------------------------
+def _model_lines(model: LinearModel) -> list[str]:
+    return ["features = [" + ", ".join(f'"{f}"' for f in FEATURES) + "]",
+            "weights = [" + ", ".join(f"{w:.6f}" for w in model.weights) + "]",
+            f"intercept = {model.intercept:.6f}",
+            f"threshold = {model.threshold:.4f}"]
+
+
 def write_calibration(calibration: Calibration, rows: list[Row], falke, split: str, judge_table: str = "",
                       path: Path = CALIBRATION_FILE) -> None:
     from summarizer.files import atomic_write
@@ -564,28 +571,19 @@ def write_calibration(calibration: Calibration, rows: list[Row], falke, split: s
         "[model]",
         "# claim text: fitted on the fit halves of " + ", ".join(TRAIN_SETS) + "; threshold: the class-balanced",
         f"# operating point on out-of-fold fit-half scores of {', '.join(TEXT_SETS)}",
-        "features = [" + ", ".join(f'"{f}"' for f in FEATURES) + "]",
-        "weights = [" + ", ".join(f"{w:.6f}" for w in calibration.text.weights) + "]",
-        f"intercept = {calibration.text.intercept:.6f}",
-        f"threshold = {calibration.text.threshold:.4f}",
+        *_model_lines(calibration.text),
         'aggregate = "min"  # a multi-sentence claim scores as its weakest sentence',
         "",
         "[lead]",
         "# the headline and bottom line (one-sentence summaries of the whole event): fitted, and thresholded the same",
         f"# way, on the fit halves of the one-sentence summary sets ({', '.join(LEAD_SETS)}), where faithful sentences",
         "# fuse and paraphrase, so words absent from the article weigh more than sentence cosine",
-        "features = [" + ", ".join(f'"{f}"' for f in FEATURES) + "]",
-        "weights = [" + ", ".join(f"{w:.6f}" for w in calibration.lead.weights) + "]",
-        f"intercept = {calibration.lead.intercept:.6f}",
-        f"threshold = {calibration.lead.threshold:.4f}",
+        *_model_lines(calibration.lead),
         "",
         "[fields]",
         "# claims rendered from schema fields (date, location, figures, actors, event type); fitted on the fit half of",
         f"# {FIELD_INCIDENTS} GVA incidents: gold fields vs planted errors (see eval/faithfulness.py), L2 C={FIELD_REGULARISATION}",
-        "features = [" + ", ".join(f'"{f}"' for f in FEATURES) + "]",
-        "weights = [" + ", ".join(f"{w:.6f}" for w in calibration.fields.weights) + "]",
-        f"intercept = {calibration.fields.intercept:.6f}",
-        f"threshold = {calibration.fields.threshold:.4f}",
+        *_model_lines(calibration.fields),
         "",
         "[statuses]",
         "# a hard-check mismatch with a checked sentence at least this close is a contradiction (vetoes support);",

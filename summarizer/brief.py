@@ -140,9 +140,8 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
         if judge:
             from summarizer.judge import Judge
 
-            stage.update("loading the entailment judge")
-            reader = Judge.load(backend)
             stage.update("the entailment judge reads each source")
+            reader = Judge.load(backend)
         verified = verify(draft.summary, sources, meta=draft.meta, judge=reader)
         stage.update(f"{len(verified.claims)} fields checked" + (" (with the entailment judge)" if judge else ""))
     # verify's default evidence search is the pinned embedder; the note names it next to the generator.

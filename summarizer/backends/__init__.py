@@ -39,14 +39,17 @@ class Choice:
         if not self.options or len(set(self.options)) != len(self.options):
             raise ValueError(f"a Choice needs distinct options, got {self.options!r}")
 
+    @staticmethod
+    def _cased(option: str) -> tuple[str, str]:
+        return option, option[:1].swapcase() + option[1:]
+
     @property
     def spellings(self) -> tuple[str, ...]:
-        variants = (v for o in self.options for v in (o, o[:1].swapcase() + o[1:]))
-        return tuple(dict.fromkeys(variants))
+        return tuple(dict.fromkeys(v for o in self.options for v in self._cased(o)))
 
     def canonical(self, text: str) -> str | None:
         text = text.strip()
-        return next((o for o in self.options if text in (o, o[:1].swapcase() + o[1:])), None)
+        return next((o for o in self.options if text in self._cased(o)), None)
 
     def logprobs(self, logits, first_tokens: Callable[[str], int]) -> dict[str, float]:
         """Each option's log-probability under next-token `logits` (all of them softmaxed): the probabilities of its
@@ -59,7 +62,7 @@ class Choice:
         log_total = top + np.log(np.exp(logits - top).sum())
         out = {}
         for option in self.options:
-            ids = sorted({first_tokens(spelling) for spelling in (option, option[:1].swapcase() + option[1:])})
+            ids = sorted({first_tokens(spelling) for spelling in self._cased(option)})
             out[option] = float(top + np.log(np.exp(logits[ids] - top).sum()) - log_total)
         return out
 
