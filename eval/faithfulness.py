@@ -20,7 +20,7 @@ import math
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,6 +54,7 @@ REPORTED = ("qags_cnndm", "qags_xsum", "frank", "frank_xsum", "frank_cnndm", "su
 # SummEval and Polytope label whole summaries: an unfaithful one does not say which sentence is wrong (and Polytope's
 # label also counts omissions, which no faithfulness check can see), so they are measured, not trained on.
 TRAIN_SETS = ("qags_cnndm", "qags_xsum", "frank", "summac_factcc", "falke", "wice")
+MEASURED_ONLY = ("summac_summeval", "summac_polytope")  # the summary-level sets above
 REGULARISATION = 0.1  # C of the logistic regression, chosen by repeated 2-fold cross-validation inside the fit halves
 FIELD_REGULARISATION = 1.0  # C of the field-claim model (chosen on the GVA fit half)
 FIELD_INCIDENTS = 100  # GVA incidents whose gold fields (and planted errors) calibrate the field-claim model
@@ -456,6 +457,7 @@ class Row:
     full_bacc: float
     full_bacc_global: float
     gain_ci: tuple[float, float]  # 95% paired-bootstrap interval of checker AUC minus cosine AUC
+    bacc_ci: tuple[float, float]  # 95% bootstrap interval of the checker's BAcc at its per-dataset threshold
 
 
 def evaluate(name: str, units: list[Unit], scores: np.ndarray, oof: np.ndarray, runtime_threshold: float,
@@ -470,27 +472,43 @@ def evaluate(name: str, units: list[Unit], scores: np.ndarray, oof: np.ndarray, 
     cos_t = balanced_threshold([(labels[fit_mask], cosine[fit_mask])])
     full_t = balanced_threshold([(labels[fit_mask], oof[fit_mask])])
     held = [u for u, e in zip(units, ev) if e]
+    y, predicted = labels[ev], (scores[ev] >= full_t).astype(int)
     return Row(
-        name, int(ev.sum()), int(labels[ev].sum()),
-        auc(labels[ev], cosine[ev]), balanced_accuracy(labels[ev], (cosine[ev] >= cos_t).astype(int)),
-        auc(labels[ev], scores[ev]), balanced_accuracy(labels[ev], (scores[ev] >= full_t).astype(int)),
-        balanced_accuracy(labels[ev], runtime_decisions(held, scores[ev], runtime_threshold, min_cosine)),
-        auc_gain_interval(labels[ev], scores[ev], cosine[ev]),
+        name, int(ev.sum()), int(y.sum()),
+        auc(y, cosine[ev]), balanced_accuracy(y, (cosine[ev] >= cos_t).astype(int)),
+        auc(y, scores[ev]), balanced_accuracy(y, predicted),
+        balanced_accuracy(y, runtime_decisions(held, scores[ev], runtime_threshold, min_cosine)),
+        auc_gain_interval(y, scores[ev], cosine[ev]),
+        bootstrap_interval(y, lambda pick: balanced_accuracy(y[pick], predicted[pick])),
     )
 
 
-def auc_gain_interval(labels: np.ndarray, checker: np.ndarray, cosine: np.ndarray, resamples: int = 1000):
-    """Paired bootstrap over items: how sure is 'checker AUC > cosine AUC' on this many items?"""
+def bootstrap_interval(labels: np.ndarray, statistic: Callable[[np.ndarray], float], resamples: int = 1000):
+    """95% percentile interval of `statistic(pick)` over resamples of the items (with replacement) that keep both
+    classes: how sure is a number measured on this many items?"""
     rng = np.random.default_rng(SEED)
-    gains = []
+    values = []
     for _ in range(resamples):
         pick = rng.integers(0, len(labels), len(labels))
         if len(set(labels[pick].tolist())) == 2:
-            gains.append(auc(labels[pick], checker[pick]) - auc(labels[pick], cosine[pick]))
-    if not gains:
+            values.append(statistic(pick))
+    if not values:
         return (float("nan"), float("nan"))
-    low, high = np.percentile(gains, [2.5, 97.5])
+    low, high = np.percentile(values, [2.5, 97.5])
     return (float(low), float(high))
+
+
+def auc_gain_interval(labels: np.ndarray, checker: np.ndarray, cosine: np.ndarray) -> tuple[float, float]:
+    """Paired bootstrap: how sure is 'checker AUC > cosine AUC'?"""
+    return bootstrap_interval(labels, lambda pick: auc(labels[pick], checker[pick]) - auc(labels[pick], cosine[pick]))
+
+
+def unseen_auc(units: list[Unit], scores: np.ndarray) -> tuple[int, int, float, float, tuple[float, float]]:
+    """AUCs over both halves of a dataset the model never trains on (its fit half only places a threshold, which
+    AUC ignores): twice the items of the eval-half row. Items, positives, cosine AUC, checker AUC, gain interval."""
+    labels, cosine = np.array([u.label for u in units]), np.array([u.cosine for u in units])
+    return (len(units), int(labels.sum()), auc(labels, cosine), auc(labels, scores),
+            auc_gain_interval(labels, scores, cosine))
 
 
 def pairwise(units: list[Unit], scores: np.ndarray, eval_only: bool = True) -> tuple[float, float, int]:
@@ -530,11 +548,12 @@ def evaluate_fields(claims: list[FieldClaim], weights: np.ndarray, intercept: fl
     cosine = np.array([c.cosine for c in claims])
     ev = ~fit_mask
     cos_t = best_threshold(labels[fit_mask], cosine[fit_mask])
-    row = Row("gva_fields", int(ev.sum()), int(labels[ev].sum()),
-              auc(labels[ev], cosine[ev]), balanced_accuracy(labels[ev], (cosine[ev] >= cos_t).astype(int)),
-              auc(labels[ev], scores[ev]), balanced_accuracy(labels[ev], (scores[ev] >= threshold).astype(int)),
-              balanced_accuracy(labels[ev], (scores[ev] >= threshold).astype(int)),
-              auc_gain_interval(labels[ev], scores[ev], cosine[ev]))
+    y, predicted = labels[ev], (scores[ev] >= threshold).astype(int)
+    row = Row("gva_fields", int(ev.sum()), int(y.sum()),
+              auc(y, cosine[ev]), balanced_accuracy(y, (cosine[ev] >= cos_t).astype(int)),
+              auc(y, scores[ev]), balanced_accuracy(y, predicted), balanced_accuracy(y, predicted),
+              auc_gain_interval(y, scores[ev], cosine[ev]),
+              bootstrap_interval(y, lambda pick: balanced_accuracy(y[pick], predicted[pick])))
     by_field = {}
     for pointer in FIELD_POINTERS:
         pick = np.array([c.pointer == pointer for c in claims]) & ev
@@ -612,17 +631,18 @@ def write_calibration(calibration: Calibration, rows: list[Row], falke, split: s
 
 
 def results_body(rows: list[Row], falke, calibration: Calibration, curve: list[tuple[float, float]], speed: dict,
-                 split: str, caps: str, judge: str, by_field: dict) -> str:
+                 split: str, caps: str, judge: str, by_field: dict, unseen: dict) -> str:
     def pct(x: float) -> str:
         return "–" if math.isnan(x) else f"{x:.3f}"
 
     table = ["| dataset | eval n (pos) | cosine AUC | checker AUC | AUC gain, 95% CI | cosine BAcc, per-dataset t "
-             "| checker BAcc, per-dataset t (SummaC protocol) | checker BAcc, runtime rule |",
+             "| checker BAcc, per-dataset t (SummaC protocol), 95% CI | checker BAcc, runtime rule |",
              "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         table.append(f"| {r.name} | {r.n_eval} ({r.positives}) | {pct(r.cos_auc)} | {pct(r.full_auc)} | "
                      f"{r.full_auc - r.cos_auc:+.3f} [{r.gain_ci[0]:+.3f}, {r.gain_ci[1]:+.3f}] | {pct(r.cos_bacc)} | "
-                     f"**{pct(r.full_bacc)}** | **{pct(r.full_bacc_global)}** |")
+                     f"**{pct(r.full_bacc)}** [{pct(r.bacc_ci[0])}, {pct(r.bacc_ci[1])}] | "
+                     f"**{pct(r.full_bacc_global)}** |")
     cos_share, full_share, n_pairs = falke
     return "\n".join([
         "Embedding cosine alone (max cosine of the claim with one document sentence, all-MiniLM-L6-v2) against the",
@@ -662,6 +682,10 @@ def results_body(rows: list[Row], falke, calibration: Calibration, curve: list[t
         "the incident's articles; fitted and thresholded on the fit half of incidents (the field-claim model in",
         "calibration.toml), reported on the other half. Per field, cosine AUC -> checker AUC: "
         + ", ".join(f"{p} {c:.3f} -> {k:.3f} (n={n})" for p, (c, k, n) in by_field.items()) + ".",
+        "",
+        "Never trained on, so both halves are unseen (AUC over all items; the fit half only places thresholds): "
+        + "; ".join(f"{name} {n} ({pos}): cosine {pct(c)}, checker {pct(k)}, gain {k - c:+.3f} "
+                    f"[{ci[0]:+.3f}, {ci[1]:+.3f}]" for name, (n, pos, c, k, ci) in unseen.items()) + ".",
         "",
         f"Falke et al. 2019 (eval half, {n_pairs} pairs): the correct sentence scores higher in "
         f"{cos_share:.1%} of pairs by cosine, {full_share:.1%} by the checker.",
@@ -852,10 +876,10 @@ def judge_paragraph(rows: list[JudgeRow], models: dict[str, JudgedModel], speed:
         "Optional entailment judge (`--judge`: summarizer.judge, the pinned generator-large model asked \"Is the claim",
         "fully supported by the article above? Answer yes or no.\", read as log P(yes) - log P(no), combined with the",
         f"checker's score per claim genre). Sample: the first {docs_per_half} documents of each half of "
-        f"{', '.join(JUDGE_SETS)} (fixed seed); the combination is fitted on the fit-half sample and every number",
-        "below is from the eval-half sample, the same items for every column (so they differ from the full table",
-        "above). BAcc at a threshold fitted on the dataset's fit-half sample; runtime rule: the genre's threshold and",
-        "verify's vetoes.",
+        f"{', '.join(JUDGE_SETS)} (fixed-seed order; a half with fewer is read whole); the combination is fitted on",
+        "the fit-half sample and every number below is from the eval-half sample, the same items for every column",
+        "(where the eval n matches the table above, that is the whole eval half). BAcc at a threshold fitted on the",
+        "dataset's fit-half sample; runtime rule: the genre's threshold and verify's vetoes.",
         f"Speed: {judge_speed(speed)}",
         "Combined models: " + "; ".join(f"{g}: {m.checker_weight:.3f} x checker logit + {m.judge_weight:.3f} x judge "
                                         f"log-odds {m.intercept:+.3f}, t = {m.threshold:.3f}" for g, m in models.items()),
@@ -904,6 +928,9 @@ def previous_judge_table(path: Path = CALIBRATION_FILE) -> str:
     return text[text.index("[judge]\n"):] if "[judge]\n" in text else ""
 
 
+NOT_RERUN = "The entailment judge was not rerun by this run: the paragraph below is from the run of {when} (`--judge`)."
+
+
 def previous_judge() -> str:
     """The judge paragraph of the last run that measured it (reading the sample takes ~25 min on 2 cores, so most
     runs skip it), marked as such, or nothing."""
@@ -914,12 +941,12 @@ def previous_judge() -> str:
     if not section or "Optional entailment judge" not in section.group(1):
         return ""
     body = section.group(1)
-    judged = body[body.index("Optional entailment judge"):].strip()
-    if judged.startswith("Optional entailment judge (not rerun"):
-        return judged
+    marked = body.find(NOT_RERUN.split("{")[0])
+    if marked >= 0:
+        return body[marked:].strip()
     when = re.search(r"^- Date: (.*)$", body, re.MULTILINE)
-    return judged.replace("Optional entailment judge", f"Optional entailment judge (not rerun here: measured with "
-                          f"--judge by the run of {when.group(1) if when else 'an earlier run'})", 1)
+    return (NOT_RERUN.format(when=when.group(1) if when else "an earlier run") + "\n\n"
+            + body[body.index("Optional entailment judge"):].strip())
 
 
 # --- main -----------------------------------------------------------------------------------------------------------------
@@ -1036,6 +1063,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = [evaluate(name, [units[i] for i in idx], scored(name)[0][idx], scored(name)[1][idx], genre[name], min_cosine)
             for name, idx in datasets.items() if idx]
     falke = pairwise(units, by_genre["text"][0])
+    unseen = {name: unseen_auc([units[i] for i in datasets[name]], by_genre["text"][0][datasets[name]])
+              for name in MEASURED_ONLY}
     field_row, by_field = evaluate_fields(field_claims, *fields)
     rows.append(field_row)
     split = (f"fit on a fixed-seed half (seed {SEED}) of every dataset, split by document; {len(y)} labelled "
@@ -1063,7 +1092,8 @@ def main(argv: list[str] | None = None) -> int:
         write_calibration(calibration, rows, falke, split, judge_table)
         from eval.results import write_section
 
-        write_section(SECTION, results_body(rows, falke, calibration, curve, speed, split, caps, judge, by_field))
+        write_section(SECTION, results_body(rows, falke, calibration, curve, speed, split, caps, judge, by_field,
+                                                 unseen))
     return 0
 
 

@@ -10,8 +10,9 @@ The rules that make a batch safe to kill and rerun:
   `done.json` for a finished case, `error.json` for a skipped or failed one. A crash leaves either the old case
   folder or the new one; leftovers are cleaned at the start of the next run.
 - A case is done when `cases/<case>/done.json` holds the case's current key: sha256 of its input paths and bytes,
-  the sha256 pins of the models it uses, the prompt templates, the schema version, backend and formats. A rerun
-  reuses done cases with the same key and runs every other case again (changed, new, skipped, failed).
+  the sha256 pins of the models it uses, the prompt templates, the schema version, calibration.toml, backend,
+  formats and --judge. A rerun reuses done cases with the same key and runs every other case again (changed, new,
+  skipped, failed).
 - `index.jsonl` (one line per case, in grouping order) is rewritten atomically after every finished case, from the
   records, so it is always complete (unfinished cases say `pending`) and never holds a duplicate or half a line.
 - One failing case (unreadable files, a model error, even a worker process dying) is recorded and the batch goes
@@ -39,7 +40,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -69,6 +70,7 @@ class BatchOptions:
     backend: str = "llamacpp"
     formats: tuple[str, ...] = ("md", "html", "json")
     threads: int = 0  # compute threads per worker; 0: this machine's cores divided among the workers
+    judge: bool = False  # also check every claim with the entailment judge (summarizer.judge)
 
 
 @dataclass(frozen=True)
@@ -138,12 +140,16 @@ class _WorkerState:
 
 
 def load_models(options: BatchOptions) -> None:
-    """Load the embedder and the generator backend into this process's caches (brief() finds them there)."""
+    """Load the embedder, the generator backend and the judge's into this process's caches (brief() finds them
+    there)."""
     from summarizer.backends import load_backend
     from summarizer.embed import Embedder
+    from summarizer.judge import JUDGE_ROLE
 
     Embedder.load()
-    load_backend(options.backend, options.model)  # same positional call as brief(): one functools.cache entry
+    load_backend(options.backend, options.model)  # same positional calls as brief(): one functools.cache entry each
+    if options.judge:
+        load_backend(options.backend, JUDGE_ROLE)
 
 
 def _prepare_worker(options: BatchOptions, label: str, events) -> None:
@@ -193,7 +199,7 @@ def run_case(job: CaseJob, scratch_root: str | None = None) -> CaseOutcome:
             _emit(job.name, "start", "start")
             try:
                 result = brief(folder, out, model=job.options.model, backend=job.options.backend,
-                               formats=job.options.formats,
+                               formats=job.options.formats, judge=job.options.judge,
                                progress=lambda e: _emit(job.name, e.stage, e.state, e.detail))
             except BriefError as err:
                 # Nothing readable is a property of the inputs, not a fault: 'skipped', with ingest's reasons.
@@ -275,12 +281,15 @@ def prompt_fingerprint() -> str:
 
 
 def run_settings(options: BatchOptions) -> dict:
-    """The part of every case's key that is the same for the whole run: models, prompts, schema, backend, formats."""
+    """The part of every case's key that is the same for the whole run: models, prompts, schema, the calibration
+    verify decides by, backend, formats and whether the judge reads."""
+    from summarizer.judge import JUDGE_ROLE
     from summarizer.lock import load_lock
     from summarizer.schema import SCHEMA_VERSION
+    from summarizer.support import CALIBRATION_FILE
 
     pins = load_lock()
-    roles = sorted({options.model, "embedder"})
+    roles = sorted({options.model, "embedder", *([JUDGE_ROLE] if options.judge else [])})
     missing = [r for r in roles if r not in pins]
     if missing:
         raise BatchError(f"no model role {', '.join(map(repr, missing))} in models.lock (roles: {', '.join(pins)})")
@@ -289,8 +298,10 @@ def run_settings(options: BatchOptions) -> dict:
         "models": {role: pins[role].sha256 for role in roles},
         "prompt": prompt_fingerprint(),
         "schema": SCHEMA_VERSION,
+        "calibration": hashlib.sha256(CALIBRATION_FILE.read_bytes()).hexdigest(),
         "backend": options.backend,
         "formats": sorted(options.formats),
+        "judge": options.judge,
     }
 
 
@@ -692,7 +703,7 @@ def run_batch(in_dir: str | os.PathLike, out_dir: str | os.PathLike, *, group: G
         formats = check_formats(options.formats)
     except ValueError as err:
         raise BatchError(str(err)) from err
-    options = BatchOptions(options.model, options.backend, formats, options.threads or default_threads(workers))
+    options = replace(options, formats=formats, threads=options.threads or default_threads(workers))
     out_dir.mkdir(parents=True, exist_ok=True)
     cases_dir = out_dir / CASES_DIR
     emit = progress or (lambda event: None)

@@ -460,8 +460,9 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
 @click.option("--format", "formats", default="md,html,json", show_default=True, help="Comma-separated: md,html,json.")
 @click.option("--model", default="generator", show_default=True, help="Model role in models.lock.")
 @click.option("--backend", default="llamacpp", show_default=True, help="Model runtime: llamacpp or transformers.")
+@judge_option
 def batch_command(in_dir, out_dir, group, grouping_file, workers, threads, engine, ray_address, formats, model,
-                  backend) -> None:
+                  backend, judge) -> None:
     """Brief every event in IN_DIR (each subfolder is one event; loose files are grouped into events). Safe to stop
     and rerun: finished cases are kept and skipped; changed, new and failed ones run again. Exit 1 if a case failed.
 
@@ -473,7 +474,7 @@ def batch_command(in_dir, out_dir, group, grouping_file, workers, threads, engin
 
     from summarizer.batch import BatchError, BatchOptions, ProgressDisplay, run_batch
 
-    options = BatchOptions(model=model, backend=backend, threads=threads,
+    options = BatchOptions(model=model, backend=backend, threads=threads, judge=judge,
                            formats=tuple(f.strip() for f in formats.split(",") if f.strip()))
     try:
         with ProgressDisplay(console) as display:

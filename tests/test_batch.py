@@ -160,7 +160,7 @@ def test_a_grouping_that_points_outside_the_input_folder_is_refused(tmp_path):
 
 
 # --- keys, publishing, recovery ---------------------------------------------------------------------------------
-def test_the_case_key_changes_with_file_bytes_model_and_backend_but_not_with_the_input_folders_location(tmp_path):
+def test_the_case_key_changes_with_file_bytes_model_backend_and_judge_but_not_with_the_input_folders_location(tmp_path):
     case = Case(name="c", files=("c/a.txt",), how="folder", root="c")
     settings = run_settings(BatchOptions())
     key = case_key(case, {"a.txt": b"one"}, settings)
@@ -169,6 +169,18 @@ def test_the_case_key_changes_with_file_bytes_model_and_backend_but_not_with_the
     assert key != case_key(case, {"a.txt": b"one"}, run_settings(BatchOptions(model="generator-large")))
     assert key != case_key(case, {"a.txt": b"one"}, run_settings(BatchOptions(backend="transformers")))
     assert key != case_key(case, {"a.txt": b"one"}, run_settings(BatchOptions(formats=("md",))))
+    assert key != case_key(case, {"a.txt": b"one"}, run_settings(BatchOptions(judge=True)))
+
+
+def test_a_new_calibration_makes_every_case_run_again(tmp_path, monkeypatch):
+    import summarizer.support
+
+    case = Case(name="c", files=("c/a.txt",), how="folder", root="c")
+    key = case_key(case, {"a.txt": b"one"}, run_settings(BatchOptions()))
+    refitted = tmp_path / "calibration.toml"
+    refitted.write_bytes(summarizer.support.CALIBRATION_FILE.read_bytes() + b"\n# refitted\n")
+    monkeypatch.setattr(summarizer.support, "CALIBRATION_FILE", refitted)
+    assert key != case_key(case, {"a.txt": b"one"}, run_settings(BatchOptions()))
 
 
 def test_publishing_a_case_replaces_its_folder_whole_with_the_record_inside(tmp_path):
@@ -214,6 +226,14 @@ def test_an_empty_folder_is_reported_as_skipped_and_indexed_without_starting_a_w
         ("empty", "skipped", "empty folder: no files to read")]
     assert index_of(tmp_path / "out") == report.records
     assert json.loads((tmp_path / "out" / "grouping.json").read_text())["cases"][0]["name"] == "empty"
+
+
+def test_the_options_a_batch_is_given_reach_its_cases_keys(tmp_path):
+    (tmp_path / "in" / "empty").mkdir(parents=True)
+    options = BatchOptions(formats=("md",), judge=True)
+    report = run_batch(tmp_path / "in", tmp_path / "out", options=options)
+    empty = Case(name="empty", files=(), how="folder", root="empty")
+    assert report.records[0]["key"] == case_key(empty, {}, run_settings(options))
 
 
 def test_a_second_batch_on_the_same_output_folder_is_refused_while_one_runs(tmp_path):

@@ -482,7 +482,7 @@ def _dimension(q: Quantity) -> tuple[str | None, float]:
 
 
 def _overlap(a: Quantity, b: Quantity) -> bool:
-    (dim_a, fa), (dim_b, fb) = _dimension(a), _dimension(b)
+    (_, fa), (_, fb) = _dimension(a), _dimension(b)
     (lo_a, hi_a), (lo_b, hi_b) = a.bounds(), b.bounds()
     slack = 0.05 if fa != fb else 0.0  # "80 km (50 miles)": converted figures are rounded
     return lo_a * fa <= hi_b * fb * (1 + slack) and lo_b * fb <= hi_a * fa * (1 + slack)
