@@ -1093,7 +1093,7 @@ def main(argv: list[str] | None = None) -> int:
         from eval.results import write_section
 
         write_section(SECTION, results_body(rows, falke, calibration, curve, speed, split, caps, judge, by_field,
-                                                 unseen))
+                                            unseen))
     return 0
 
 
