@@ -704,8 +704,10 @@ def results_body(rows: list[Row], falke, calibration: Calibration, curve: list[t
 
 
 # --- the optional entailment judge ----------------------------------------------------------------------------------------
-# Datasets the judge is measured and calibrated on: sentence-level labels, both claim genres, and the issue's targets.
-JUDGE_SETS = ("qags_cnndm", "qags_xsum", "frank_xsum", "summac_factcc")
+# Datasets the judge is measured on: sentence-level labels, both claim genres, and the issue's targets; the combination
+# is calibrated on their fit halves. Of the measured-only sets (MEASURED_ONLY), Polytope, where the checker alone does
+# not beat cosine, has its eval half read.
+JUDGE_SETS = ("qags_cnndm", "qags_xsum", "frank_xsum", "summac_factcc", "summac_polytope")
 
 
 class JudgeCache:
@@ -729,12 +731,13 @@ class JudgeCache:
 
 
 def judge_sample(units: list[Unit], docs_per_half: int) -> dict[str, list[Unit]]:
-    """Per judged dataset, the units of its first `docs_per_half` documents of each half (fixed-seed order)."""
+    """Per judged dataset, the units of its first `docs_per_half` documents of each half (fixed-seed order; of the
+    eval half only for a measured-only set, which nothing is fitted on)."""
     out = {}
     for name in JUDGE_SETS:
         members = [u for u in units if name in (u.dataset, u.subset)]
         picked = set()
-        for half in (True, False):
+        for half in (False,) if name in MEASURED_ONLY else (True, False):
             keys = sorted({u.doc_key for u in members if u.fit is half}, key=lambda k: _key(k + str(SEED)))
             picked |= set(keys[:docs_per_half])
         out[name] = [u for u in members if u.doc_key in picked]
@@ -814,6 +817,11 @@ def judged_scores(units: list[Unit], checker: LinearModel, model: JudgedModel) -
                      for u in units])
 
 
+def _fit_half_threshold(labels: np.ndarray, scores: np.ndarray, genre_threshold: float) -> float:
+    """The balanced operating point on a dataset's fit-half sample; the genre's where its fit half is not read."""
+    return balanced_threshold([(labels, scores)]) if len(labels) else genre_threshold
+
+
 @dataclass
 class JudgeRow:
     name: str
@@ -826,6 +834,7 @@ class JudgeRow:
     checker_bacc: float
     combined_bacc: float
     combined_bacc_runtime: float
+    gain_ci: tuple[float, float]  # 95% paired-bootstrap interval of checker + judge AUC minus cosine AUC
 
 
 def judge_experiment(units: list[Unit], calibration: Calibration, docs_per_half: int, min_cosine: float):
@@ -852,12 +861,16 @@ def judge_experiment(units: list[Unit], calibration: Calibration, docs_per_half:
                 unit_scores(fit_half, checker[genre].weights, checker[genre].intercept)
             both, both_fit = judged_scores(held, checker[genre], models[genre]), \
                 judged_scores(fit_half, checker[genre], models[genre])
+            cosine = np.array([u.cosine for u in held])
             rows.append(JudgeRow(
-                name, len(held), int(y.sum()), auc(y, np.array([u.cosine for u in held])), auc(y, check),
+                name, len(held), int(y.sum()), auc(y, cosine), auc(y, check),
                 auc(y, np.array([u.judge.min() for u in held])), auc(y, both),
-                balanced_accuracy(y, (check >= balanced_threshold([(y_fit, check_fit)])).astype(int)),
-                balanced_accuracy(y, (both >= balanced_threshold([(y_fit, both_fit)])).astype(int)),
+                balanced_accuracy(y, (check >= _fit_half_threshold(y_fit, check_fit, checker[genre].threshold))
+                                  .astype(int)),
+                balanced_accuracy(y, (both >= _fit_half_threshold(y_fit, both_fit, models[genre].threshold))
+                                  .astype(int)),
                 balanced_accuracy(y, runtime_decisions(held, both, models[genre].threshold, min_cosine)),
+                auc_gain_interval(y, both, cosine),
             ))
     judged = measure_seeds(replace(calibration, judged=models, judge_identity=judge.identity), judge)
     return models, judge.identity, rows, {"sample_s_per_claim": seconds, "seeds": judged, "seeds_plain": plain}
@@ -867,10 +880,12 @@ def judge_paragraph(rows: list[JudgeRow], models: dict[str, JudgedModel], speed:
     def f(x: float) -> str:
         return "–" if math.isnan(x) else f"{x:.3f}"
 
-    table = ["| dataset | eval n (pos) | cosine AUC | checker AUC | judge AUC | checker + judge AUC | checker BAcc "
-             "| checker + judge BAcc | checker + judge BAcc, runtime rule |", "|---|---|---|---|---|---|---|---|---|"]
+    table = ["| dataset | eval n (pos) | cosine AUC | checker AUC | judge AUC | checker + judge AUC | gain over cosine, "
+             "95% CI | checker BAcc | checker + judge BAcc | checker + judge BAcc, runtime rule |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     table += [f"| {r.name} | {r.n} ({r.positives}) | {f(r.cosine_auc)} | {f(r.checker_auc)} | {f(r.judge_auc)} | "
-              f"**{f(r.combined_auc)}** | {f(r.checker_bacc)} | **{f(r.combined_bacc)}** | {f(r.combined_bacc_runtime)} |"
+              f"**{f(r.combined_auc)}** | {r.combined_auc - r.cosine_auc:+.3f} [{r.gain_ci[0]:+.3f}, "
+              f"{r.gain_ci[1]:+.3f}] | {f(r.checker_bacc)} | **{f(r.combined_bacc)}** | {f(r.combined_bacc_runtime)} |"
               for r in rows]
     return "\n".join([
         "Optional entailment judge (`--judge`: summarizer.judge, the pinned generator-large model asked \"Is the claim",
@@ -879,7 +894,9 @@ def judge_paragraph(rows: list[JudgeRow], models: dict[str, JudgedModel], speed:
         f"{', '.join(JUDGE_SETS)} (fixed-seed order; a half with fewer is read whole); the combination is fitted on",
         "the fit-half sample and every number below is from the eval-half sample, the same items for every column",
         "(where the eval n matches the table above, that is the whole eval half). BAcc at a threshold fitted on the",
-        "dataset's fit-half sample; runtime rule: the genre's threshold and verify's vetoes.",
+        "dataset's fit-half sample (for the measured-only " + ", ".join(n for n in JUDGE_SETS if n in MEASURED_ONLY)
+        + ", whose fit half is not read: the genre's threshold); runtime rule: the genre's threshold and verify's",
+        "vetoes.",
         f"Speed: {judge_speed(speed)}",
         "Combined models: " + "; ".join(f"{g}: {m.checker_weight:.3f} x checker logit + {m.judge_weight:.3f} x judge "
                                         f"log-odds {m.intercept:+.3f}, t = {m.threshold:.3f}" for g, m in models.items()),
@@ -893,7 +910,7 @@ def judge_toml(models: dict[str, JudgedModel], identity: str, rows: list[JudgeRo
         "[judge]",
         "# the optional entailment judge (summarizer.judge, `--judge`): its log-odds combined with the checker's score,",
         f"# one model per claim genre, fitted on the fit-half sample ({docs_per_half} documents of each half of "
-        f"{', '.join(JUDGE_SETS)})",
+        f"{', '.join(n for n in JUDGE_SETS if n not in MEASURED_ONLY)})",
         f'identity = "{identity}"',
     ]
     for genre, m in models.items():
@@ -1004,7 +1021,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cap-wice", type=int, default=150, help="WiCE claims used (each cites ~120 sentences)")
     parser.add_argument("--judge", type=int, default=0, metavar="DOCS",
                         help="also read DOCS documents of each half of each judged dataset with the entailment judge "
-                        "(24: ~25 min on 2 cores the first time; cached after), and calibrate `--judge`")
+                        "(150, every document: ~50 min on 2 cores the first time; cached after), and calibrate `--judge`")
     parser.add_argument("--no-write", action="store_true", help="report only: leave calibration.toml and RESULTS.md")
     parser.add_argument("--limit", type=int, default=0, help="smoke test: only the first N units per dataset "
                         "(implies --no-write)")

@@ -134,7 +134,7 @@ def sources_command(folder: str, as_json: bool, max_bytes: int) -> None:
 judge_option = click.option(
     "--judge", is_flag=True,
     help="Also ask the entailment judge (the generator-large model: does this source support this claim?) about every "
-         "claim of text and every source; it catches invented or fused facts that word overlap misses, at about 1 s "
+         "claim of text and every source; it catches invented or fused facts that word overlap misses, at 1.5-2 s "
          "per claim and source on 2 cores.")
 
 

@@ -3,11 +3,11 @@
 Retrieval cosine and word overlap cannot tell a faithful paraphrase from a fluent invented or fused fact; an
 entailment-style reader can. The model is asked one question per (article, claim): "Is the claim fully supported by
 the article above? Answer yes or no." Its answer is read, not written: the log-odds log P(yes) - log P(no) of its
-next token, a graded score that calibration.toml combines with the checker's own (support.JudgedModel). On 50
-QAGS-XSum items it scored 0.88 ROC AUC where the feature checker scored 0.69 (eval/RESULTS.md has the full run).
+next token, a graded score that calibration.toml combines with the checker's own (support.JudgedModel). On the
+QAGS-XSum eval half it scores 0.855 ROC AUC where the feature checker scores 0.729 (eval/RESULTS.md has the run).
 
 It costs a forward pass over every article and every claim on the 1.5B model: the article's tokens are evaluated
-once and shared by all the claims checked against it, but on 2 CPU cores that is still about a second per claim and
+once and shared by all the claims checked against it, but on 2 CPU cores that is still 1.5-2 s per claim and
 document, so it is opt-in (`--judge`).
 """
 
