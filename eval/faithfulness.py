@@ -1021,7 +1021,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cap-wice", type=int, default=150, help="WiCE claims used (each cites ~120 sentences)")
     parser.add_argument("--judge", type=int, default=0, metavar="DOCS",
                         help="also read DOCS documents of each half of each judged dataset with the entailment judge "
-                        "(150, every document: ~70 min on 2 cores the first time; cached after), and calibrate "
+                        "(150, every document: about 2 h on 2 cores from an empty cache; cached after), and calibrate "
                         "`--judge`")
     parser.add_argument("--no-write", action="store_true", help="report only: leave calibration.toml and RESULTS.md")
     parser.add_argument("--limit", type=int, default=0, help="smoke test: only the first N units per dataset "
