@@ -773,12 +773,14 @@ def read_with_judge(sample: dict[str, list[Unit]], judge, cache: JudgeCache) -> 
 def _combined_rows(units: list[Unit], checker: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(logit of the checker's sentence score, judge log-odds) rows with known sentence labels, each dataset weighing
     the same, its two classes equally."""
+    from scipy.special import logit
+
     rows, labels, names = [], [], []
     for u in units:
-        p = np.clip(checker.score(u.features), 1e-6, 1 - 1e-6)
-        for logit, odds, label in zip(np.log(p / (1 - p)), u.judge, u.sentence_labels):
+        for checker_logit, odds, label in zip(logit(np.clip(checker.score(u.features), 1e-6, 1 - 1e-6)), u.judge,
+                                              u.sentence_labels):
             if label is not None:
-                rows.append((logit, odds))
+                rows.append((checker_logit, odds))
                 labels.append(label)
                 names.append(u.subset or u.dataset)
     x, y = np.array(rows), np.array(labels)

@@ -753,7 +753,7 @@ def _draft_sections(session: _Session, sources: Sources, candidates: Candidates,
                                               ("related_events", related)) for s in picked]
     jobs = [(field, session.task(field, event=shown_text(event)), field) for field in ("headline", "bottom_line")]
     jobs += [("claim", render_prompt("claim", event=event, speaker=shown_text(speaker.name),
-                               sentences=[shown_text(s.text) for s in said[:3]]), "claim")
+                                     sentences=[shown_text(s.text) for s in said[:3]]), "claim")
              for speaker, said in zip(claimants, cited)]
     jobs += [("note", render_prompt("note", sentence=shown_text(sentence.text)), "note") for _, sentence in noted]
     written = session.write(jobs)

@@ -311,9 +311,10 @@ class JudgedModel:
     threshold: float
 
     def score(self, checker: float, judge_log_odds: float) -> float:
+        from scipy.special import expit, logit
+
         checker = min(max(checker, 1e-6), 1 - 1e-6)
-        z = self.checker_weight * np.log(checker / (1 - checker)) + self.judge_weight * judge_log_odds + self.intercept
-        return float(1.0 / (1.0 + np.exp(-z)))
+        return float(expit(self.checker_weight * logit(checker) + self.judge_weight * judge_log_odds + self.intercept))
 
     @classmethod
     def from_toml(cls, table: dict) -> JudgedModel:

@@ -56,15 +56,12 @@ class Choice:
         spellings' first tokens, summed. Options should differ in their first token (yes / no) for this to mean
         the option rather than a shared opening."""
         import numpy as np
+        from scipy.special import logsumexp
 
         logits = np.asarray(logits, dtype=np.float64)
-        top = logits.max()
-        log_total = top + np.log(np.exp(logits - top).sum())
-        out = {}
-        for option in self.options:
-            ids = sorted({first_tokens(spelling) for spelling in self._cased(option)})
-            out[option] = float(top + np.log(np.exp(logits[ids] - top).sum()) - log_total)
-        return out
+        log_total = logsumexp(logits)
+        return {option: float(logsumexp(logits[sorted({first_tokens(s) for s in self._cased(option)})]) - log_total)
+                for option in self.options}
 
 
 OutputType = Union[type[BaseModel], dict, Choice, None]
