@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-HELPERS = {"__init__", "__main__", "results"}
+HELPERS = {"__init__", "__main__", "results", "verifier_data"}
 
 
 def benchmarks() -> dict[str, str]:

@@ -10,6 +10,8 @@ The public API (the CLI is a thin layer over it), one function per stage, plus `
     verified = summarizer.verify(draft, sources, judge=summarizer.Judge.load())  # + the entailment judge (slower)
     result = summarizer.brief("seeds/", "out/seeds")         # all of the above, and the note files
     report = summarizer.score("Five guards died.", sources)  # any summary -> FaithfulnessReport
+    fitted = summarizer.calibrate("labelled.jsonl", "my.toml")  # your own operating point
+    report = summarizer.score(text, sources, calibration=summarizer.Calibration.load(Path("my.toml")))
 
 `import summarizer` is cheap: each function's module (and numpy, pydantic models, jinja2...) is imported on first use.
 """
@@ -23,10 +25,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from summarizer.brief import brief
+    from summarizer.calibrate import calibrate
     from summarizer.generate import generate
     from summarizer.ingest import load_sources, sources_from_texts
     from summarizer.judge import Judge
     from summarizer.score import score
+    from summarizer.support import Calibration
+    from summarizer.verifier import Verifier
     from summarizer.verify import verify
 
 _API = {
@@ -37,8 +42,12 @@ _API = {
     "brief": "summarizer.brief",
     "score": "summarizer.score",
     "Judge": "summarizer.judge",
+    "calibrate": "summarizer.calibrate",
+    "Calibration": "summarizer.support",
+    "Verifier": "summarizer.verifier",
 }
-__all__ = ["Judge", "brief", "generate", "load_sources", "score", "sources_from_texts", "verify"]
+__all__ = ["Calibration", "Judge", "Verifier", "brief", "calibrate", "generate", "load_sources", "score",
+           "sources_from_texts", "verify"]
 
 
 def __getattr__(name: str):
@@ -55,7 +64,7 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """Four API functions share their name with the module that defines them (`summarizer.verify.verify`). Python
+    """Five API functions share their name with the module that defines them (`summarizer.verify.verify`). Python
     sets every imported submodule as an attribute of its package, which would hide the function behind the module;
     here the function wins. The modules stay importable as usual: `from summarizer.verify import Status`."""
 

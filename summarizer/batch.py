@@ -140,13 +140,15 @@ class _WorkerState:
 
 
 def load_models(options: BatchOptions) -> None:
-    """Load the embedder, the generator backend and the judge's into this process's caches (brief() finds them
-    there)."""
+    """Load the embedder, the verifier, the generator backend and the judge's into this process's caches (brief()
+    finds them there)."""
     from summarizer.backends import load_backend
     from summarizer.embed import Embedder
     from summarizer.judge import JUDGE_ROLE
+    from summarizer.verifier import Verifier
 
     Embedder.load()
+    Verifier.load()
     load_backend(options.backend, options.model)  # same positional calls as brief(): one functools.cache entry each
     if options.judge:
         load_backend(options.backend, JUDGE_ROLE)
@@ -289,7 +291,7 @@ def run_settings(options: BatchOptions) -> dict:
     from summarizer.support import CALIBRATION_FILE
 
     pins = load_lock()
-    roles = sorted({options.model, "embedder", *([JUDGE_ROLE] if options.judge else [])})
+    roles = sorted({options.model, "embedder", "verifier", *([JUDGE_ROLE] if options.judge else [])})
     missing = [r for r in roles if r not in pins]
     if missing:
         raise BatchError(f"no model role {', '.join(map(repr, missing))} in models.lock (roles: {', '.join(pins)})")

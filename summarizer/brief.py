@@ -16,6 +16,7 @@ from pathlib import Path
 
 from summarizer import render
 from summarizer.files import atomic_write
+from summarizer.support import Calibration
 from summarizer.verify import Status, VerifiedSummary
 
 FORMATS = tuple(render.FILENAMES)
@@ -100,9 +101,9 @@ def write_outputs(verified: VerifiedSummary, out_dir: str | os.PathLike, formats
 
 def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str = "generator",
           backend: str = "llamacpp", formats: Iterable[str] = FORMATS, progress: Progress | None = None,
-          judge: bool = False) -> BriefResult:
+          judge: bool = False, calibration: Calibration | None = None) -> BriefResult:
     """Brief one case: read `folder`, draft with `model` on `backend`, check every field (with the entailment judge
-    too when `judge`), write the note files.
+    too when `judge`; with `calibration` instead of calibration.toml when given), write the note files.
 
     Ingest runs first so that a folder with nothing readable fails in a second, before any model is loaded.
     Stage timings go into the run metadata (`meta.stages`), so the note and summary.json say how long it took.
@@ -142,7 +143,7 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
 
             stage.update("the entailment judge reads each source")
             reader = Judge.load(backend)
-        verified = verify(draft.summary, sources, meta=draft.meta, judge=reader)
+        verified = verify(draft.summary, sources, meta=draft.meta, judge=reader, calibration=calibration)
         stage.update(f"{len(verified.claims)} fields checked" + (" (with the entailment judge)" if judge else ""))
     # verify's default evidence search is the pinned embedder; the note names it next to the generator.
     meta = (verified.meta or draft.meta).model_copy(

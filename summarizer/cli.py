@@ -138,6 +138,25 @@ judge_option = click.option(
          "per claim and source on 2 cores.")
 
 
+calibration_option = click.option(
+    "--calibration", "calibration_path", type=click.Path(exists=True, dir_okay=False),
+    help="A calibration file from `summarizer calibrate` (your own operating point) instead of calibration.toml.")
+
+
+def _load_calibration(path: str | None):
+    """The calibration a command was given, or None for the default; a bad file is bad input (exit 2)."""
+    from pathlib import Path
+
+    from summarizer.support import Calibration, CalibrationError
+
+    if path is None:
+        return None
+    try:
+        return Calibration.load(Path(path))
+    except (CalibrationError, KeyError, ValueError) as err:
+        raise _InputError(f"{path}: not a calibration file this version can use: {err}") from None
+
+
 def _load_judge(judge: bool):
     from summarizer.judge import Judge
 
@@ -155,7 +174,9 @@ def _load_judge(judge: bool):
 @click.option("--json", "as_json", is_flag=True, help="Print data instead of a table (JSON lines with --pairs).")
 @click.option("--fail-under", type=click.FloatRange(0, 1), help="Exit 1 when the summary's score is below this.")
 @judge_option
-def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fail_under, judge) -> None:
+@calibration_option
+def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fail_under, judge,
+                  calibration_path) -> None:
     """Score how faithful a summary is to its sources, claim by claim. Exit 0 whatever the score unless
     --fail-under is missed (1); 2 on bad input.
 
@@ -177,12 +198,13 @@ def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fai
             raise click.UsageError("--pairs takes no --sources, --summary or --fail-under (each line has its own)")
     elif not (sources_path and summary_path) or out_path:
         raise click.UsageError("give --sources and --summary (or --pairs, optionally with --out)")
+    calibration = _load_calibration(calibration_path)
     try:  # a bad pair becomes an error line; only a bad summary file or a missing model/calibration stops here
         reader = _load_judge(judge)
         if pairs_path:
-            _score_pairs(Path(pairs_path), Path(out_path) if out_path else None, as_json, reader)
+            _score_pairs(Path(pairs_path), Path(out_path) if out_path else None, as_json, reader, calibration)
             return
-        report = _score_one(sources_path, Path(summary_path), reader)
+        report = _score_one(sources_path, Path(summary_path), reader, calibration)
     except (ValueError, ValidationError, ModelError, CalibrationError) as err:
         raise _InputError(str(err)) from None
     if as_json:
@@ -192,7 +214,7 @@ def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fai
     sys.exit(1 if fail_under is not None and report.score < fail_under else 0)
 
 
-def _score_one(sources_path: str, summary_path, judge):
+def _score_one(sources_path: str, summary_path, judge, calibration):
     from summarizer.ingest import load_sources
     from summarizer.score import score
 
@@ -200,7 +222,7 @@ def _score_one(sources_path: str, summary_path, judge):
     if not sources.documents:
         raise ValueError(f"no readable source in {sources_path}: "
                          + "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped))
-    return score(summary_path, sources, judge=judge)
+    return score(summary_path, sources, judge=judge, calibration=calibration)
 
 
 class _InputError(click.ClickException):
@@ -229,7 +251,7 @@ def _print_report(report) -> None:
               f"{verdict}")
 
 
-def _score_pairs(pairs, out_path, as_json: bool, judge) -> None:
+def _score_pairs(pairs, out_path, as_json: bool, judge, calibration) -> None:
     import json
     import time
 
@@ -253,7 +275,7 @@ def _score_pairs(pairs, out_path, as_json: bool, judge) -> None:
     with Progress(TextColumn("scoring pairs"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                   TimeElapsedColumn(), console=console) as progress:
         task = progress.add_task("pairs", total=max(count_lines(pairs) - len(done), 0), rate="")
-        tally = score_pairs_file(pairs, out_path, on_result, skip=done, judge=judge)
+        tally = score_pairs_file(pairs, out_path, on_result, skip=done, judge=judge, calibration=calibration)
     if rows:
         table = Table()
         for column in ("id", "claims", "score", "supported", "flagged claims / error"):
@@ -275,7 +297,8 @@ def _score_pairs(pairs, out_path, as_json: bool, judge) -> None:
               help="EventSummary JSON, or a Draft JSON (summary + meta).")
 @click.option("--json", "as_json", is_flag=True, help="Print the VerifiedSummary as JSON.")
 @judge_option
-def verify_command(sources_path: str, summary_path: str, as_json: bool, judge: bool) -> None:
+@calibration_option
+def verify_command(sources_path: str, summary_path: str, as_json: bool, judge: bool, calibration_path) -> None:
     """Check every field of a structured summary against its sources: status, evidence, contested slots.
     Exit 0 when no claim is unsupported or contradicted, 1 when some are, 2 on bad input.
 
@@ -304,8 +327,9 @@ def verify_command(sources_path: str, summary_path: str, as_json: bool, judge: b
     if not sources.documents:
         raise _InputError(f"no readable source in {sources_path}: "
                           + "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped))
+    calibration = _load_calibration(calibration_path)
     try:
-        verified = verify(summary, sources, judge=_load_judge(judge))
+        verified = verify(summary, sources, judge=_load_judge(judge), calibration=calibration)
     except (ModelError, CalibrationError) as err:
         raise _InputError(str(err)) from None
     if as_json:
@@ -394,8 +418,10 @@ def generate_command(folder: str, model: str, backend: str, strategy: str, as_js
 @click.option("--model", default="generator", show_default=True, help="Model role in models.lock.")
 @click.option("--backend", default="llamacpp", show_default=True, help="Model runtime: llamacpp or transformers.")
 @judge_option
+@calibration_option
 @threads_option
-def brief_command(folder: str, out_dir: str | None, formats: str, model: str, backend: str, judge: bool) -> None:
+def brief_command(folder: str, out_dir: str | None, formats: str, model: str, backend: str, judge: bool,
+                  calibration_path) -> None:
     """Write a cited briefing note on the articles in FOLDER: read them, draft with the local model, check every
     field against the sources, and render Markdown, a self-contained HTML page and the verified JSON.
 
@@ -415,6 +441,7 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--format") from None
     target = Path(out_dir) if out_dir else Path("out") / Path(folder).resolve().name
+    calibration = _load_calibration(calibration_path)
     columns = (SpinnerColumn(finished_text="[green]✓[/green]"), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console) as bar:
         tasks: dict[str, int] = {}
@@ -427,7 +454,8 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
                 bar.update(tasks[event.stage], description=text, completed=event.state == "done")
 
         try:
-            result = brief(folder, target, model=model, backend=backend, formats=chosen, progress=show, judge=judge)
+            result = brief(folder, target, model=model, backend=backend, formats=chosen, progress=show, judge=judge,
+                           calibration=calibration)
         except BriefError as err:
             bar.remove_task(tasks[err.stage])  # the error below names the stage that failed
             bar.stop()
@@ -440,6 +468,30 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
               + f"{len(verified.contested)} facts contested between sources", soft_wrap=True)
     for fmt, path in result.paths.items():
         out.print(Text(f"{fmt:>4}: {path}"), soft_wrap=True)  # unwrapped, so the path can be copied
+
+
+@main.command("calibrate")
+@click.argument("pairs", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="The calibration file to write (give it to score, verify or brief with --calibration).")
+def calibrate_command(pairs: str, out_path: str) -> None:
+    """Fit the checker's support threshold on your own labelled pairs: PAIRS is the `score --pairs` JSONL with a
+    boolean `label` per line (true: the summary is faithful). Every pair is scored, the threshold that maximises
+    balanced accuracy on them is written into a copy of calibration.toml, and its numbers are printed.
+
+    Example: summarizer calibrate labelled.jsonl -o my.toml && summarizer score --calibration my.toml ...
+    """
+    from summarizer.calibrate import calibrate
+    from summarizer.lock import ModelError
+    from summarizer.support import CalibrationError
+
+    try:
+        fitted = calibrate(pairs, out_path)
+    except (ValueError, ModelError, CalibrationError) as err:
+        raise _InputError(str(err)) from None
+    out.print(f"{fitted.pairs} pairs scored ({fitted.positives} supported, {fitted.errors} could not be used): "
+              f"threshold {fitted.default_threshold:.4f} -> {fitted.threshold:.4f}, balanced accuracy on them "
+              f"{fitted.default_bacc:.3f} -> {fitted.bacc:.3f} (in-sample). Wrote {out_path}.", markup=False)
 
 
 @main.command("batch")

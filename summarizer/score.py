@@ -26,6 +26,7 @@ from summarizer.generate import Draft
 from summarizer.judge import Judge
 from summarizer.schema import EventSummary
 from summarizer.sources import Sources
+from summarizer.support import Calibration
 from summarizer.verify import CheckedClaim, VerifiedSummary, check_claims, faithfulness, verify
 
 SummaryInput = str | dict | list | EventSummary | Draft | VerifiedSummary | Path
@@ -180,24 +181,26 @@ def _sources_at(path: Path) -> Sources:
 
 
 # --- scoring ----------------------------------------------------------------------------------------------------------
-def threshold() -> float:
-    """The calibrated support threshold (calibration.toml) the checker uses to call a claim supported."""
+def threshold(calibration: Calibration | None = None) -> float:
+    """The calibrated support threshold (calibration.toml, or `calibration`) that calls a claim supported."""
     from summarizer.support import default_calibration
 
-    return default_calibration().threshold
+    return (calibration or default_calibration()).threshold
 
 
-def check(claims: EventSummary | list[ClaimInput], sources: Sources, judge: Judge | None = None) -> FaithfulnessReport:
+def check(claims: EventSummary | list[ClaimInput], sources: Sources, judge: Judge | None = None,
+          calibration: Calibration | None = None) -> FaithfulnessReport:
     """Our schema goes through `verify` (figures the sources disagree on become contested); other claims through
     `check_claims`. Either way the summary-level numbers are verify's `faithfulness`."""
-    checked = (verify(claims, sources, judge=judge).claims if isinstance(claims, EventSummary)
-               else check_claims(claims, sources, judge=judge))
+    checked = (verify(claims, sources, judge=judge, calibration=calibration).claims
+               if isinstance(claims, EventSummary)
+               else check_claims(claims, sources, judge=judge, calibration=calibration))
     overall = faithfulness(checked)
     return FaithfulnessReport(
         claims=checked,
         score=overall.score,
         counts=overall.counts,
-        threshold=threshold(),
+        threshold=threshold(calibration),
         supported=overall.supported == overall.checkable,
     )
 
@@ -208,10 +211,12 @@ def score(
     *,
     document: str | list[str] | None = None,
     judge: Judge | None = None,
+    calibration: Calibration | None = None,
 ) -> FaithfulnessReport:
     """Check every claim of `summary` against `sources` (a Sources object or a path) or against `document` text;
-    with a `judge` (summarizer.judge.Judge.load()), claim text is also read by the entailment model."""
-    return check(claims_of(summary), as_sources(sources, document), judge)
+    with a `judge` (summarizer.judge.Judge.load()), claim text is also read by the generator; `calibration`
+    (Calibration.load(path), e.g. from `summarizer calibrate`) replaces calibration.toml."""
+    return check(claims_of(summary), as_sources(sources, document), judge, calibration)
 
 
 # --- JSONL pairs ------------------------------------------------------------------------------------------------------
@@ -280,11 +285,11 @@ def _claim_list(claims: EventSummary | list[ClaimInput]) -> list[ClaimInput]:
 
 def score_pairs(
     lines: Iterable[str], *, base: Path = Path("."), skip: Collection[str] = (), batch_size: int = PAIRS_BATCH,
-    judge: Judge | None = None,
+    judge: Judge | None = None, calibration: Calibration | None = None,
 ) -> Iterator[dict]:
     """One result per input line, in order: `{"id", "claims", "score", "counts", "threshold", "supported"}` or
     `{"id", "error"}`. Lines whose id (see `id_key`) is in `skip` are passed over; a repeated id is an error."""
-    threshold()  # a missing or stale calibration stops the run here, rather than failing every pair
+    threshold(calibration)  # a missing or stale calibration stops the run here, rather than failing every pair
     seen: set[str] = set()  # ids met in this pass: a repeat is an error even when the first was scored before
     batch: list[_Pair] = []
 
@@ -293,7 +298,8 @@ def score_pairs(
         for pair in batch:
             if pair.error is None:
                 try:
-                    yield {"id": pair.id, **check(pair.claims, pair.sources, judge).model_dump(mode="json")}
+                    yield {"id": pair.id,
+                           **check(pair.claims, pair.sources, judge, calibration).model_dump(mode="json")}
                     continue
                 except Exception as err:  # noqa: BLE001 - one pair the checker chokes on must not end a long run
                     pair.error = f"line {pair.line}: checking failed: {type(err).__name__}: {err}"
@@ -348,6 +354,7 @@ def score_pairs_file(
     on_result: Callable[[dict], None] = lambda _: None,
     skip: Collection[str] | None = None,
     judge: Judge | None = None,
+    calibration: Calibration | None = None,
 ) -> Counter:
     """Score a JSONL file of pairs; with `out`, append each result line to it as soon as it is ready (flushed, so a
     crash loses at most the line being written) after skipping the ids it already holds (`finished_ids(out)` unless
@@ -357,7 +364,7 @@ def score_pairs_file(
         skip = finished_ids(out) if out else set()
     tally: Counter = Counter(scored=0, errors=0, skipped=len(skip))
     with pairs.open(encoding="utf-8") as lines, (out.open("a", encoding="utf-8") if out else nullcontext()) as sink:
-        for result in score_pairs(lines, base=pairs.parent, skip=skip, judge=judge):
+        for result in score_pairs(lines, base=pairs.parent, skip=skip, judge=judge, calibration=calibration):
             if sink is not None:
                 sink.write(json.dumps(result, ensure_ascii=False) + "\n")
                 sink.flush()

@@ -3,9 +3,10 @@
 Embedding cosine alone is a weak judge of faithfulness (about 67-70 ROC AUC on SummaC/TRUE) and is blind to a changed
 number, date, name or a negation. So each (claim, document) pair gets a small feature vector: retrieval cosines over
 sentences and windows of adjacent sentences, lexical support (novel words are a strong hallucination signal), and the
-deterministic checks (numbers, dates, entities, negation) run on the whole document and on the closest sentence. A
-logistic regression fitted by `eval/faithfulness.py` combines them; its plain coefficients live in calibration.toml,
-so scoring needs only numpy.
+deterministic checks (numbers, dates, entities, negation) run on the whole document and on the closest sentence, and
+the project's own entailment model (summarizer.verifier) reading the claim against its closest passages: the only
+feature that measures whether a passage *entails* the claim rather than how alike they are worded. A logistic
+regression fitted by `eval/faithfulness.py` combines them; its plain coefficients live in calibration.toml.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from summarizer.claims import split_sentences
 CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "calibration.toml"
 WINDOW_SIZES = (1, 2, 3)  # a claim may merge facts from up to three adjacent sentences
 TOP_PASSAGES = 5  # passages (by cosine) whose words and checks are read for each claim
+VERIFIED_SENTENCES = 2  # the verifier reads the claim against this many closest sentences...
+VERIFIED_WINDOWS = 1  # ... and this many closest windows of 2-3 sentences (a claim may fuse adjacent sentences)
 NOVEL_WORDS_CAP = 5
 
 FEATURES = (
@@ -47,24 +50,33 @@ FEATURES = (
     "bigram_passage",  # share of the claim's word bigrams (all words) found in the best passage: order, swaps
     "fuzz_sentence",  # character-level partial match of the claim in the checked sentence
     "lex_sentence",  # share of the claim's content words found in the checked sentence
+    "nli_entail",  # the verifier's highest p(entailment) over the passages it read
+    "nli_contradict",  # the verifier's highest p(contradiction) over the passages it read
 )
 # Evidence of absence or conflict may only lower the score, evidence of support only raise it: the fit is
 # constrained to these signs, so a quirk of the dev data can never make a failed check count in a claim's favour.
 PENALTIES = frozenset(
     {"novel_words", "entity_missing", "number_conflict", "number_missing", "date_conflict", "date_missing",
-     "negation_mismatch"}
+     "negation_mismatch", "nli_contradict"}
 )
 
 # A mismatch of one of these with the checked sentence, on the same topic, is a contradiction (verify).
 HARD_CHECKS = ("numbers", "dates", "entities", "negation")
 
 Encode = Callable[[list[str]], np.ndarray]
+Entail = Callable[[list[tuple[str, str]]], np.ndarray]  # (passage, claim) pairs -> p(entail, neutral, contradict)
 
 
 def default_encode(texts: list[str]) -> np.ndarray:
     from summarizer.embed import Embedder
 
     return Embedder.load().encode(texts)
+
+
+def default_entail(pairs: list[tuple[str, str]]) -> np.ndarray:
+    from summarizer.verifier import Verifier
+
+    return Verifier.load().probabilities(pairs)
 
 
 # --- words ----------------------------------------------------------------------------------------------------------
@@ -182,6 +194,47 @@ class Passage:
     cosine: float
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the verifier says of a claim against one document's closest passages: the strongest entailment and the
+    strongest contradiction, and the passages that gave them."""
+
+    entailment: float
+    contradiction: float
+    entailing: Passage
+    contradicting: Passage
+
+
+def verified_passages(claim_vector: np.ndarray, doc: IndexedDocument) -> list[tuple[int, int]]:
+    """The passages the verifier reads for a claim: the closest sentences and the closest multi-sentence windows."""
+    cosines = doc.window_vectors @ claim_vector
+    ranked = [doc.windows[i] for i in np.argsort(-cosines)]
+    singles = [w for w in ranked if w[0] == w[1]][:VERIFIED_SENTENCES]
+    spans = [w for w in ranked if w[0] != w[1]][:VERIFIED_WINDOWS]
+    return singles + spans
+
+
+def read(items: Sequence[tuple[str, np.ndarray, IndexedDocument]], entail: Entail) -> list[Reading]:
+    """The verifier's reading of each (claim, claim vector, document), all pairs in one batched call."""
+    spans = [verified_passages(vector, doc) for _, vector, doc in items]
+    pairs = [(" ".join(doc.sentences[a:b + 1]), claim) for (claim, _, doc), ws in zip(items, spans) for a, b in ws]
+    probabilities = entail(pairs) if pairs else np.zeros((0, 3))
+    out, at = [], 0
+    for (_, vector, doc), windows in zip(items, spans):
+        rows = probabilities[at:at + len(windows)]
+        at += len(windows)
+        if not windows:
+            nowhere = Passage(0, 0, 0.0)
+            out.append(Reading(0.0, 0.0, nowhere, nowhere))
+            continue
+        cosine = {w: float(c) for w, c in zip(doc.windows, doc.window_vectors @ vector)}
+        best, worst = int(np.argmax(rows[:, 0])), int(np.argmax(rows[:, 2]))
+        out.append(Reading(float(rows[best, 0]), float(rows[worst, 2]),
+                           Passage(*windows[best], cosine[windows[best]]),
+                           Passage(*windows[worst], cosine[windows[worst]])))
+    return out
+
+
 @dataclass
 class Support:
     """Everything one document says about one claim: features, the evidence and the checks behind them.
@@ -196,6 +249,7 @@ class Support:
     sentence_cosines: np.ndarray
     sentence_checks: dict[str, Check]
     document_checks: dict[str, Check]
+    reading: Reading
     score: float = float("nan")
 
     def feature(self, name: str) -> float:
@@ -222,8 +276,15 @@ class Support:
         return [self.sentence, *rest]
 
 
-def assess(claim: str, claim_vector: np.ndarray, doc: IndexedDocument) -> Support:
-    """Features of (claim, document) and the evidence they rest on. The claim is one sentence."""
+def assess_all(items: Sequence[tuple[str, np.ndarray, IndexedDocument]], entail: Entail | None = None) -> list[Support]:
+    """`assess` for each (claim, claim vector, document), the verifier reading all of them in one batch."""
+    readings = read(items, entail or default_entail)
+    return [assess(claim, vector, doc, reading) for (claim, vector, doc), reading in zip(items, readings)]
+
+
+def assess(claim: str, claim_vector: np.ndarray, doc: IndexedDocument, reading: Reading) -> Support:
+    """Features of (claim, document) and the evidence they rest on. The claim is one sentence; `reading` is the
+    verifier's (see `read`, or `assess_all` for both at once)."""
     if not doc.sentences:
         raise ValueError("a document with no sentences cannot support a claim")
     sentence_cos = doc.vectors @ claim_vector
@@ -265,9 +326,11 @@ def assess(claim: str, claim_vector: np.ndarray, doc: IndexedDocument) -> Suppor
         "bigram_passage": bigram_passage,
         "fuzz_sentence": fuzz.partial_ratio(claim.lower(), doc.sentences[checked].lower()) / 100,
         "lex_sentence": recall(doc.stems[checked]),
+        "nli_entail": reading.entailment,
+        "nli_contradict": reading.contradiction,
     }
     features = np.array([values[name] for name in FEATURES], dtype=np.float64)
-    return Support(features, checked, window, sentence_cos, sentence_checks, document_checks)
+    return Support(features, checked, window, sentence_cos, sentence_checks, document_checks, reading)
 
 
 def _span(window: tuple[int, int]) -> tuple[int, int]:
@@ -324,21 +387,22 @@ class JudgedModel:
 # Claims rendered from a structured field ("The shooting took place in Anderson, South Carolina.") read unlike
 # summary sentences, so they get their own model, fitted on field claims; everything else uses the text model.
 FIELD_CLAIMS = frozenset({"date", "location", "figures", "actors", "event_type"})
-# The headline and bottom line are one-sentence summaries of the whole event (XSum-style): faithful ones paraphrase
-# and fuse more than a sentence-level claim does, so they get a model of their own, fitted on XSum-style data.
+# The headline and bottom line are one-sentence summaries of the whole event (XSum-style); the checker scores them
+# like any claim of text (the verifier holds across genres), but the optional judge has a combination for them.
 LEAD_CLAIMS = frozenset({"headline", "bottom_line"})
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """The fitted models (calibration.toml): one for summary sentences and any claim text, one for the headline and
-    bottom line, one for field claims."""
+    """The fitted models (calibration.toml): one for every claim of text (summary sentences, headline, bottom line),
+    one for field claims, and the vetoes."""
 
     text: LinearModel
     fields: LinearModel
-    lead: LinearModel  # headline and bottom line
     contradiction_min_cosine: float
     embedder_sha256: str
+    verifier_sha256: str
+    verifier_contradiction: float = 0.5  # p(contradiction) on a topical passage at which the verifier vetoes support
     version: int = 1
     judged: dict[str, JudgedModel] | None = None  # "text" and "lead", when the judge was calibrated
     judge_identity: str = ""  # summarizer.judge.Judge.identity of the judge they were fitted for
@@ -361,9 +425,7 @@ class Calibration:
         return self.text.threshold
 
     def model_for(self, field: str) -> LinearModel:
-        if field in FIELD_CLAIMS:
-            return self.fields
-        return self.lead if field in LEAD_CLAIMS else self.text
+        return self.fields if field in FIELD_CLAIMS else self.text
 
     def score(self, features: np.ndarray, field: str = "") -> np.ndarray | float:
         return self.model_for(field).score(features)
@@ -375,18 +437,20 @@ class Calibration:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         from summarizer.lock import load_lock
 
-        pinned = load_lock()["embedder"].sha256
-        if data["embedder_sha256"] != pinned:
-            raise CalibrationError(
-                f"{path} was fitted with embedder {data['embedder_sha256'][:12]}, models.lock pins {pinned[:12]}: "
-                "refit with `python -m eval faithfulness`"
-            )
+        for role in ("embedder", "verifier"):
+            pinned, fitted = load_lock()[role].sha256, data.get(f"{role}_sha256", "none")
+            if fitted != pinned:
+                raise CalibrationError(
+                    f"{path} was fitted with {role} {fitted[:12]}, models.lock pins {pinned[:12]}: "
+                    "refit with `python -m eval faithfulness`"
+                )
         return cls(
             text=LinearModel.from_toml(data["model"], path),
             fields=LinearModel.from_toml(data["fields"], path),
-            lead=LinearModel.from_toml(data["lead"], path),
             contradiction_min_cosine=float(data["statuses"]["contradiction_min_cosine"]),
             embedder_sha256=data["embedder_sha256"],
+            verifier_sha256=data["verifier_sha256"],
+            verifier_contradiction=float(data["statuses"]["verifier_contradiction"]),
             version=int(data["version"]),
             judged={genre: JudgedModel.from_toml(data["judge"][genre]) for genre in ("text", "lead")}
             if "judge" in data else None,
@@ -416,6 +480,7 @@ def score_document(
     ref_date: date | None = None,
     calibration: Calibration | None = None,
     encode: Encode | None = None,
+    entail: Entail | None = None,
 ) -> list[PairScore]:
     """Score each claim against a plain document (a string, or its sentences already split)."""
     calibration = calibration or default_calibration()
@@ -426,14 +491,14 @@ def score_document(
     flat = [p for ps in parts for p in ps]
     vectors = encode(list(claims) + flat)
     whole, pieces = vectors[: len(claims)], vectors[len(claims):]
-    out, at = [], 0
+    supports = iter(assess_all([(p, v, doc) for p, v in zip(flat, pieces)], entail))
+    out = []
     for i, ps in enumerate(parts):
         assessed = []
         for p in ps:
-            support = assess(p, pieces[at], doc)
+            support = next(supports)
             support.score = float(calibration.score(support.features))
             assessed.append((p, support))
-            at += 1
         cosine = float((doc.vectors @ whole[i]).max()) if len(sentences) else 0.0
         out.append(PairScore(min(s.score for _, s in assessed), cosine, assessed))
     return out

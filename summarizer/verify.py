@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 
@@ -25,8 +25,8 @@ from summarizer.judge import Judge
 from summarizer.schema import EventSummary, Figure
 from summarizer.anchors import FigureCandidate, find_candidates
 from summarizer.sources import Document, Sentence, Sources
-from summarizer.support import Calibration, Encode, IndexedDocument, JudgedModel, Support, assess, \
-    default_calibration, default_encode, index_documents
+from summarizer.support import Calibration, Encode, Entail, JudgedModel, Support, assess_all, default_calibration, \
+    default_encode, index_documents
 
 MAX_EVIDENCE = 4  # evidence sentences kept per claim (supporting reports first, then contradicting ones)
 
@@ -104,6 +104,7 @@ class _Report:
     supports: bool
     contradiction: str | None  # the failed check's detail, when the document contradicts the claim
     threshold: float  # the support threshold of the model that scored it
+    evidence: list[int]  # sentence indices to show, the one that decided first
 
 
 def check_claims(
@@ -112,17 +113,21 @@ def check_claims(
     *,
     calibration: Calibration | None = None,
     encode: Encode | None = None,
+    entail: Entail | None = None,
     judge: Judge | None = None,
 ) -> list[CheckedClaim]:
     """Check each claim against every independent report in `sources`. Sentences and claims are embedded in batches,
-    once per run; near-duplicate captures count as the report they copy. With a `judge` (summarizer.judge), claim
-    text is also read by the entailment model, and the calibrated combination of both decides."""
+    once per run, and the verifier reads every claim against each report's closest passages in one batch;
+    near-duplicate captures count as the report they copy. With a `judge` (summarizer.judge), claim text is also read
+    by the generator, and the calibrated combination of both decides."""
     calibration = calibration or default_calibration()
     encode = encode or default_encode
     docs = [d for d in sources.canonical if d.sentences]
     index = index_documents([[s.text for s in d.sentences] for d in docs], [_iso(d.date) for d in docs], encode)
-    stated = [c for c in claims if c.stated]
-    vectors = dict(zip((c.text for c in stated), encode([c.text for c in stated]))) if stated else {}
+    stated = list({c.text: c for c in claims if c.stated}.values())
+    vectors = encode([c.text for c in stated]) if stated else []
+    supports = iter(assess_all([(c.text, v, indexed) for c, v in zip(stated, vectors) for indexed in index], entail))
+    assessed = {(c.text, doc.id): next(supports) for c in stated for doc in docs}
     read = _judged(stated, docs, calibration, judge) if judge else {}
     out = []
     for claim in claims:
@@ -130,8 +135,8 @@ def check_claims(
             out.append(CheckedClaim(pointer=claim.pointer, text="", status=Status.not_stated, score=0.0,
                                     reasons=["the summary leaves this field empty"]))
             continue
-        reports = [_report(claim, vectors[claim.text], doc, indexed, calibration, read.get((doc.id, claim.text)))
-                   for doc, indexed in zip(docs, index)]
+        reports = [_report(claim, assessed[(claim.text, doc.id)], doc, calibration, read.get((doc.id, claim.text)))
+                   for doc in docs]
         out.append(_decide(claim, reports))
     return out
 
@@ -148,9 +153,9 @@ def _judged(claims: Sequence[ClaimInput], docs: Sequence[Document], calibration:
     return out
 
 
-def _report(claim: ClaimInput, vector, doc: Document, indexed: IndexedDocument, calibration: Calibration,
+def _report(claim: ClaimInput, support: Support, doc: Document, calibration: Calibration,
             judged: tuple[float, JudgedModel] | None) -> _Report:
-    support = assess(claim.text, vector, indexed)
+    support = replace(support)  # two claims of one text may be scored by different models
     model = calibration.model_for(claim.field)
     support.score = float(model.score(support.features))
     threshold = model.threshold
@@ -158,9 +163,24 @@ def _report(claim: ClaimInput, vector, doc: Document, indexed: IndexedDocument, 
         log_odds, combined = judged
         support.score, threshold = combined.score(support.score, log_odds), combined.threshold
     failed = support.failed_checks() if support.cosine >= calibration.contradiction_min_cosine else []
-    conflict = failed[0].detail if failed else None
+    evidence = support.evidence_sentences()
+    conflict = failed[0].detail if failed else _verifier_conflict(support, doc, calibration)
+    if conflict and not failed:  # the verifier's passage is the evidence against
+        evidence = list(range(support.reading.contradicting.first, support.reading.contradicting.last + 1))
     supports = support.score >= threshold and conflict is None and support.grounded
-    return _Report(doc, support, supports, conflict, threshold)
+    return _Report(doc, support, supports, conflict, threshold, evidence)
+
+
+def _verifier_conflict(support: Support, doc: Document, calibration: Calibration) -> str | None:
+    """The verifier reads a passage on the claim's topic as contradicting it."""
+    reading = support.reading
+    passage = reading.contradicting
+    if reading.contradiction < calibration.verifier_contradiction or \
+            passage.cosine < calibration.contradiction_min_cosine:
+        return None
+    ids = doc.sentences[passage.first].id if passage.first == passage.last else \
+        f"{doc.sentences[passage.first].id}-{doc.sentences[passage.last].id}"
+    return f"the verifier reads {ids} as contradicting it (p = {reading.contradiction:.2f})"
 
 
 def _decide(claim: ClaimInput, reports: list[_Report]) -> CheckedClaim:
@@ -198,7 +218,7 @@ def _decide(claim: ClaimInput, reports: list[_Report]) -> CheckedClaim:
 def _evidence(reports: list[_Report]) -> list[Evidence]:
     """Each report's checked sentence first (so both sides of a dispute show), then the rest of their best windows,
     each sentence with its cosine to the claim; at most MAX_EVIDENCE."""
-    ordered = [(r, r.support.evidence_sentences()) for r in reports]
+    ordered = [(r, r.evidence) for r in reports]
     picks = [(r, idx[0]) for r, idx in ordered] + [(r, i) for r, idx in ordered for i in idx[1:]]
     return [_evidence_of(r.doc, i, float(r.support.sentence_cosines[i])) for r, i in picks[:MAX_EVIDENCE]]
 
