@@ -49,7 +49,9 @@ SECTION = "Faithfulness (dev data)"
 # contradiction_min_cosine (calibration.toml) is fitted on this grid: below it a number/date/name/negation mismatch
 # with the checked sentence is taken for a different fact, at or above it for a contradiction that vetoes support.
 CONTRADICTION_GRID = np.round(np.arange(0.30, 1.0001, 0.01), 2)
-CONTRADICTION_CUTS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 2.0)  # the verifier's p(contradiction) veto; 2.0: none
+CONTRADICTION_CUTS = (0.5, 0.7, 0.9, 0.95, 0.98, 2.0)  # the verifier's p(contradiction) veto; 2.0: none
+VERIFIER_COSINES = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)  # the passage's cosine with the claim: on the claim's topic
+VETO_TOLERANCE = 0.002  # mean fit-half BAcc the verifier's veto may cost for the most contradictions it can flag
 # Datasets in the order they are reported; frank_xsum / frank_cnndm are the subsets of frank.
 REPORTED = ("qags_cnndm", "qags_xsum", "frank", "frank_xsum", "frank_cnndm", "summac_factcc", "summac_summeval",
             "summac_polytope", "wice")
@@ -58,7 +60,10 @@ REPORTED = ("qags_cnndm", "qags_xsum", "frank", "frank_xsum", "frank_cnndm", "su
 # label also counts omissions, which no faithfulness check can see), so they are measured, not trained on.
 TRAIN_SETS = ("qags_cnndm", "qags_xsum", "frank", "summac_factcc", "falke", "wice")
 MEASURED_ONLY = ("summac_summeval", "summac_polytope")  # the summary-level sets above
-REGULARISATION = 0.1  # C of the logistic regression, chosen by repeated 2-fold cross-validation inside the fit halves
+REGULARISATION = 0.1  # C of the logistic regression for the judge's experiment (chosen by 2-fold CV, fit halves)
+# C of the checker's logistic regression: the value whose out-of-fold fit-half scores reach the highest mean BAcc at
+# the single operating point (fitted per method in the same run).
+REGULARISATION_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 FIELD_REGULARISATION = 1.0  # C of the field-claim model (chosen on the GVA fit half)
 FIELD_INCIDENTS = 100  # GVA incidents whose gold fields (and planted errors) calibrate the field-claim model
 # The one runtime operating point, for every claim genre: chosen on the fit halves of the datasets whose labels say
@@ -436,43 +441,55 @@ def out_of_fold_scores(units: list[Unit], c: float = REGULARISATION, names: Sequ
     return scores
 
 
-def runtime_decisions(units: list[Unit], scores: np.ndarray, threshold: float, min_cosine: float,
-                      min_contradiction: float) -> np.ndarray:
+@dataclass(frozen=True)
+class Vetoes:
+    """What overrides a score that clears the threshold (calibration.toml's [statuses])."""
+
+    hard_cosine: float  # a failed number/date/name/negation check on a sentence at least this close
+    verifier_cosine: float = 2.0  # the verifier's contradiction on a passage at least this close...
+    verifier_cut: float = 2.0  # ... with p(contradiction) at least this (2.0: never)
+
+
+NO_VERIFIER = 2.0
+
+
+def runtime_decisions(units: list[Unit], scores: np.ndarray, threshold: float, vetoes: Vetoes) -> np.ndarray:
     """verify's rule for one document: supported when the score clears the threshold, the document names the claim's
-    names, numbers and dates, no checked sentence at least min_cosine close fails a hard check, and the verifier reads
-    no passage at least min_cosine close as contradicting a sentence with p >= min_contradiction."""
+    names, numbers and dates, and neither veto fires."""
     grounded = np.array([u.grounded for u in units], dtype=bool)
     conflict = np.array([u.conflict for u in units], dtype=float)
-    contradicted = np.array([any(p >= min_contradiction and c >= min_cosine for p, c in u.contradictions)
+    contradicted = np.array([any(p >= vetoes.verifier_cut and c >= vetoes.verifier_cosine for p, c in u.contradictions)
                              for u in units], dtype=bool)
-    return ((scores >= threshold) & grounded & (conflict < min_cosine) & ~contradicted).astype(int)
+    return ((scores >= threshold) & grounded & (conflict < vetoes.hard_cosine) & ~contradicted).astype(int)
 
 
-def mean_bacc(groups: dict[str, tuple[list[Unit], np.ndarray]], threshold: float, min_cosine: float,
-              min_contradiction: float) -> float:
+def mean_bacc(groups: dict[str, tuple[list[Unit], np.ndarray]], threshold: float, vetoes: Vetoes) -> float:
     return float(np.nanmean([balanced_accuracy(np.array([u.label for u in us]),
-                                               runtime_decisions(us, s, threshold, min_cosine, min_contradiction))
+                                               runtime_decisions(us, s, threshold, vetoes))
                              for us, s in groups.values()]))
 
 
 def fit_operating_point(groups: dict[str, tuple[list[Unit], np.ndarray]],
-                        cuts: Sequence[float] = CONTRADICTION_CUTS) -> tuple[float, float, float, list]:
-    """The one default operating point for every genre: the support threshold, the contradiction cosine and the
-    verifier's contradiction cut that maximise the mean balanced accuracy of verify's rule over the datasets' fit
-    halves (out-of-fold scores), each dataset weighing the same. Coordinate search: the threshold with no vetoes,
-    then both vetoes on a grid (ties to the lowest cosine and cut, which flag the most contradictions), then the
-    threshold again. Returns the three and the cosine curve at the chosen cut."""
+                        verifier: bool = True) -> tuple[float, Vetoes, list]:
+    """The one default operating point for every genre: the support threshold and the vetoes that maximise the mean
+    balanced accuracy of verify's rule over the datasets' fit halves (out-of-fold scores), each dataset weighing the
+    same. Coordinate search: the threshold with no vetoes; the hard-check cosine (ties to the lowest, which flags the
+    most contradictions); the verifier's (cosine, cut), where a loss of up to VETO_TOLERANCE in mean BAcc buys the
+    most aggressive veto (a contradiction the product can show with its evidence is worth that); the threshold again.
+    Returns the threshold, the vetoes and the hard-check cosine curve."""
     thresholds = np.round(np.arange(0.05, 0.951, 0.005), 3)
-    off = (2.0, 2.0)
-    threshold = max(thresholds, key=lambda t: mean_bacc(groups, t, *off))
-    grid = [(float(c), float(p)) for p in cuts for c in CONTRADICTION_GRID]
-    values = {cp: mean_bacc(groups, threshold, *cp) for cp in grid}
-    best = max(values.values())
-    min_cosine, min_contradiction = next(cp for cp in sorted(grid, key=lambda cp: (cp[1], cp[0]))
-                                         if values[cp] >= best - 1e-9)
-    threshold = max(thresholds, key=lambda t: mean_bacc(groups, t, min_cosine, min_contradiction))
-    curve = [(c, values[(c, p)]) for c, p in grid if p == min_contradiction]
-    return float(threshold), min_cosine, min_contradiction, curve
+    threshold = max(thresholds, key=lambda t: mean_bacc(groups, t, Vetoes(NO_VERIFIER)))
+    curve = [(float(c), mean_bacc(groups, threshold, Vetoes(float(c)))) for c in CONTRADICTION_GRID]
+    best = max(v for _, v in curve)
+    vetoes = Vetoes(next(c for c, v in curve if v >= best - 1e-9))
+    if verifier:
+        grid = {(float(c), p): mean_bacc(groups, threshold, Vetoes(vetoes.hard_cosine, float(c), p))
+                for p in CONTRADICTION_CUTS for c in VERIFIER_COSINES}
+        best = max(grid.values())
+        cosine, cut = min((cp for cp, v in grid.items() if v >= best - VETO_TOLERANCE), key=lambda cp: (cp[1], cp[0]))
+        vetoes = Vetoes(vetoes.hard_cosine, cosine, cut)
+    threshold = max(thresholds, key=lambda t: mean_bacc(groups, t, vetoes))
+    return float(threshold), vetoes, curve
 
 
 def expected_calibration_error(labels: np.ndarray, scores: np.ndarray, bins: int = 10) -> float:
@@ -505,10 +522,10 @@ class Row:
     ece: float  # expected calibration error of the full score
 
 
-def evaluate(name: str, units: list[Unit], cosine_t: float, base: tuple[np.ndarray, float, float, float],
-             full: tuple[np.ndarray, float, float, float]) -> Row:
+def evaluate(name: str, units: list[Unit], cosine_t: float, base: tuple[np.ndarray, float, Vetoes],
+             full: tuple[np.ndarray, float, Vetoes]) -> Row:
     """Eval-half metrics at the single operating points (no per-dataset fitting): `base` and `full` are (scores,
-    threshold, contradiction cosine, verifier cut) of today's checker and of the checker with the verifier."""
+    threshold, vetoes) of today's checker and of the checker with the verifier."""
     ev = np.array([not u.fit for u in units], dtype=bool)
     held = [u for u in units if not u.fit]
     y = np.array([u.label for u in held])
@@ -629,8 +646,8 @@ def write_calibration(calibration: Calibration, rows: list[Row], falke, split: s
         "",
         "[model]",
         "# every claim of text (summary sentences, headline, bottom line, claims, any summary `score` reads): fitted",
-        "# on the fit halves of " + ", ".join(TRAIN_SETS) + "; threshold: the one default operating point, the",
-        f"# mean balanced accuracy of verify's rule over the fit halves of {', '.join(OPERATING_SETS)}",
+        "# on the fit halves of " + ", ".join(TRAIN_SETS) + "; threshold (and C): the one default operating point,",
+        f"# the mean balanced accuracy of verify's rule over the fit halves of {', '.join(OPERATING_SETS)}",
         *_model_lines(calibration.text),
         'aggregate = "min"  # a multi-sentence claim scores as its weakest sentence',
         "",
@@ -641,9 +658,10 @@ def write_calibration(calibration: Calibration, rows: list[Row], falke, split: s
         "",
         "[statuses]",
         "# vetoes of support, fitted with the threshold (the same mean balanced accuracy): a hard-check mismatch with a",
-        "# checked sentence at least contradiction_min_cosine close, or a passage that close the verifier reads as",
-        "# contradicting the claim with p >= verifier_contradiction, is a contradiction",
+        "# checked sentence at least contradiction_min_cosine close, or a passage at least verifier_min_cosine close",
+        "# that the verifier reads as contradicting the claim with p >= verifier_contradiction, is a contradiction",
         f"contradiction_min_cosine = {calibration.contradiction_min_cosine:.2f}",
+        f"verifier_min_cosine = {calibration.verifier_min_cosine:.2f}",
         f"verifier_contradiction = {calibration.verifier_contradiction:.2f}",
         "",
         "# Measured on the eval halves (never the fit halves), at the single default operating point: ROC AUC and",
@@ -668,7 +686,7 @@ def write_calibration(calibration: Calibration, rows: list[Row], falke, split: s
     Calibration.load(path)  # what was written must load
 
 
-def results_body(rows: list[Row], falke, calibration: Calibration, base_point: tuple[float, float], speed: dict,
+def results_body(rows: list[Row], falke, calibration: Calibration, base_point: tuple[float, Vetoes], speed: dict,
                  split: str, caps: str, judge: str, fields: dict, unseen: dict, near: dict) -> str:
     def f(x: float) -> str:
         return "–" if math.isnan(x) else f"{x:.3f}"
@@ -700,11 +718,13 @@ def results_body(rows: list[Row], falke, calibration: Calibration, base_point: t
         "sentence's p(entailment), as a ranking (AUC).",
         "",
         f"- Split: {split}",
-        f"- Operating point: t = {calibration.text.threshold:.3f}, contradiction cosine "
-        f"{calibration.contradiction_min_cosine:.2f}, verifier contradiction cut {calibration.verifier_contradiction:.2f}"
-        f" (today's checker: t = {base_point[0]:.3f}, contradiction cosine {base_point[1]:.2f}); each chosen to",
+        f"- Operating point: t = {calibration.text.threshold:.3f}, hard-check contradiction cosine "
+        f"{calibration.contradiction_min_cosine:.2f}, verifier veto at p(contradiction) >= "
+        f"{calibration.verifier_contradiction:.2f} on a passage of cosine >= {calibration.verifier_min_cosine:.2f}"
+        f" (today's checker: t = {base_point[0]:.3f}, contradiction cosine {base_point[1].hard_cosine:.2f}); chosen to",
         f"  maximise the mean fit-half BAcc of verify's rule over {', '.join(OPERATING_SETS)}, each weighing the same",
-        f"  (out-of-fold scores). Mean eval-half BAcc over those sets: {mean:.3f}.",
+        f"  (out-of-fold scores); the verifier's veto may cost up to {VETO_TOLERANCE} of it, for the most",
+        f"  contradictions it can flag. Mean eval-half BAcc over those sets: {mean:.3f}.",
         "- ECE: expected calibration error of the score over ten equal-width bins (eval half): how far the score is",
         "  from the share of items supported at that score.",
         "- Data repairs before splitting: FRANK's BBC articles lost the space between sentences ('activity.In'), which",
@@ -917,9 +937,9 @@ def judge_experiment(units: list[Unit], calibration: Calibration, docs_per_half:
                                   .astype(int)),
                 balanced_accuracy(y, (both >= _fit_half_threshold(y_fit, both_fit, models[genre].threshold))
                                   .astype(int)),
-                balanced_accuracy(y, runtime_decisions(held, both, models[genre].threshold,
-                                                       calibration.contradiction_min_cosine,
-                                                       calibration.verifier_contradiction)),
+                balanced_accuracy(y, runtime_decisions(held, both, models[genre].threshold, Vetoes(
+                    calibration.contradiction_min_cosine, calibration.verifier_min_cosine,
+                    calibration.verifier_contradiction))),
                 auc_gain_interval(y, both, cosine),
             ))
     judged = measure_seeds(replace(calibration, judged=models, judge_identity=judge.identity), judge)
@@ -1131,30 +1151,36 @@ def main(argv: list[str] | None = None) -> int:
     fit_idx = {name: [i for i, u in enumerate(units) if u.fit and name in (u.dataset, u.subset)]
                for name in (*REPORTED, "falke")}
     x, y, w = training_rows(units)
-    fitted = {}  # method -> (weights, intercept, scores, (threshold, contradiction cosine, verifier cut), curve)
-    for method, features, cuts in (("checker", BASE_FEATURES, (2.0,)), ("verified", FEATURES, CONTRADICTION_CUTS)):
-        weights, intercept = fit(x, y, w, features=features)
-        oof = out_of_fold_scores(units, features=features)
-        point = fit_operating_point({n: ([units[i] for i in fit_idx[n]], oof[fit_idx[n]]) for n in OPERATING_SETS},
-                                    cuts)
-        fitted[method] = (weights, intercept, unit_scores(units, weights, intercept), point[:3], point[3])
-        print(f"{method}: t {point[0]:.3f}, contradiction cosine {point[1]:.2f}, verifier cut {point[2]:.2f}",
-              flush=True)
+    fitted = {}  # method -> (weights, intercept, scores, (threshold, vetoes))
+    for method, features in (("checker", BASE_FEATURES), ("verified", FEATURES)):
+        best = None
+        for c in REGULARISATION_GRID:  # C, threshold and vetoes: what the fit halves' mean BAcc prefers
+            oof = out_of_fold_scores(units, c, features=features)
+            groups = {n: ([units[i] for i in fit_idx[n]], oof[fit_idx[n]]) for n in OPERATING_SETS}
+            threshold, vetoes, _ = fit_operating_point(groups, method == "verified")
+            objective = mean_bacc(groups, threshold, vetoes)
+            print(f"{method}: C {c}: fit-half mean BAcc {objective:.4f} at t {threshold:.3f}, {vetoes}", flush=True)
+            if best is None or objective > best[0]:
+                best = (objective, c, threshold, vetoes)
+        _, c, threshold, vetoes = best
+        weights, intercept = fit(x, y, w, c, features)
+        fitted[method] = (weights, intercept, unit_scores(units, weights, intercept), (threshold, vetoes), c)
     cosine_t = single_threshold({n: (np.array([units[i].label for i in fit_idx[n]]),
                                      np.array([units[i].cosine for i in fit_idx[n]])) for n in OPERATING_SETS})
-    weights, intercept, scores, (threshold, min_cosine, min_contradiction), _ = fitted["verified"]
+    weights, intercept, scores, (threshold, vetoes), _ = fitted["verified"]
     field_claims = load_field_claims(EVENTS, FIELD_INCIDENTS)
     print(f"{len(field_claims)} field claims from {EVENTS}", flush=True)
     featurise_fields(field_claims, encoder, entail)
     field_model = fit_fields(field_claims)
     pins = load_lock()
-    calibration = Calibration(LinearModel(weights, intercept, threshold), LinearModel(*field_model), min_cosine,
-                              pins["embedder"].sha256, pins["verifier"].sha256, min_contradiction)
+    calibration = Calibration(LinearModel(weights, intercept, threshold), LinearModel(*field_model),
+                              vetoes.hard_cosine, pins["embedder"].sha256, pins["verifier"].sha256,
+                              vetoes.verifier_cosine, vetoes.verifier_cut)
     speed["seeds"] = measure_seeds(calibration)
     near = {"checker + verifier": measure_near_misses(calibration),
             "today's checker": measure_near_misses(Calibration(
                 LinearModel(*fitted["checker"][:2], fitted["checker"][3][0]), LinearModel(*field_model),
-                fitted["checker"][3][1], pins["embedder"].sha256, pins["verifier"].sha256, 2.0))}
+                fitted["checker"][3][1].hard_cosine, pins["embedder"].sha256, pins["verifier"].sha256))}
     for method, result in near.items():
         print(f"seeds near misses, {method}: {len(result['true_flagged'])}/{result['true']} true flagged "
               f"{result['true_flagged']}, {len(result['errors_missed'])}/{result['errors']} errors missed "
@@ -1170,8 +1196,9 @@ def main(argv: list[str] | None = None) -> int:
     split = (f"fit on a fixed-seed half (seed {SEED}) of every dataset, split by document; {len(y)} labelled "
              "sentences from the fit halves of QAGS-CNNDM, QAGS-XSum, FRANK (summaries whose sentence labels follow "
              "from Factuality 1.0 or 0.0, or single sentences), FactCC, Falke pairs and WiCE, each dataset weighted "
-             f"equally, L2 C={REGULARISATION}; SummEval and Polytope (summary-level labels) are measured only; "
-             "everything is reported on the other half")
+             f"equally, L2 C={fitted['verified'][4]} (today's checker: C={fitted['checker'][4]}; each chosen from "
+             f"{', '.join(map(str, REGULARISATION_GRID))} by the fit halves' mean BAcc at the single operating point); "
+             "SummEval and Polytope (summary-level labels) are measured only; everything is reported on the other half")
     caps = (f"WiCE: {args.cap_wice} claims (fixed-seed sample; each cites ~120 web-page sentences); GVA: "
             f"{FIELD_INCIDENTS} incidents (fixed-seed sample); all other files in full")
     for r in rows:

@@ -402,7 +402,8 @@ class Calibration:
     contradiction_min_cosine: float
     embedder_sha256: str
     verifier_sha256: str
-    verifier_contradiction: float = 0.5  # p(contradiction) on a topical passage at which the verifier vetoes support
+    verifier_min_cosine: float = 2.0  # the verifier vetoes support when it reads a passage this close to the claim...
+    verifier_contradiction: float = 2.0  # ... as contradicting it with at least this p (the defaults: never)
     version: int = 1
     judged: dict[str, JudgedModel] | None = None  # "text" and "lead", when the judge was calibrated
     judge_identity: str = ""  # summarizer.judge.Judge.identity of the judge they were fitted for
@@ -450,6 +451,7 @@ class Calibration:
             contradiction_min_cosine=float(data["statuses"]["contradiction_min_cosine"]),
             embedder_sha256=data["embedder_sha256"],
             verifier_sha256=data["verifier_sha256"],
+            verifier_min_cosine=float(data["statuses"]["verifier_min_cosine"]),
             verifier_contradiction=float(data["statuses"]["verifier_contradiction"]),
             version=int(data["version"]),
             judged={genre: JudgedModel.from_toml(data["judge"][genre]) for genre in ("text", "lead")}

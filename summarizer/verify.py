@@ -175,8 +175,7 @@ def _verifier_conflict(support: Support, doc: Document, calibration: Calibration
     """The verifier reads a passage on the claim's topic as contradicting it."""
     reading = support.reading
     passage = reading.contradicting
-    if reading.contradiction < calibration.verifier_contradiction or \
-            passage.cosine < calibration.contradiction_min_cosine:
+    if reading.contradiction < calibration.verifier_contradiction or passage.cosine < calibration.verifier_min_cosine:
         return None
     ids = doc.sentences[passage.first].id if passage.first == passage.last else \
         f"{doc.sentences[passage.first].id}-{doc.sentences[passage.last].id}"
