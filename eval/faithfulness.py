@@ -66,10 +66,13 @@ REGULARISATION = 0.1  # C of the logistic regression for the judge's experiment 
 REGULARISATION_GRID = (0.1, 0.3, 1.0, 3.0, 10.0)
 FIELD_REGULARISATION = 1.0  # C of the field-claim model (chosen on the GVA fit half)
 FIELD_INCIDENTS = 100  # GVA incidents whose gold fields (and planted errors) calibrate the field-claim model
-# The one runtime operating point, for every claim genre: chosen on the fit halves of the datasets whose labels say
-# which sentence is faithful, each weighing the same (one-sentence XSum-style summaries, like a headline or bottom
-# line, sentence-level CNN/DM claims, FactCC's claims, WiCE's claims against web pages).
-OPERATING_SETS = ("qags_cnndm", "qags_xsum", "frank_cnndm", "frank_xsum", "summac_factcc", "wice")
+# The runtime operating points, one per claim genre (support.LEAD_CLAIMS), each chosen on the fit halves of its
+# genre's datasets whose labels say which sentence is faithful, each weighing the same: lead sentences (headline,
+# bottom line: one-sentence XSum-style summaries of a whole article) and every other claim (sentence-level CNN/DM
+# claims, FactCC's claims, WiCE's claims against web pages). `--one-point` fits one operating point for both.
+LEAD_SETS = ("qags_xsum", "frank_xsum")
+TEXT_OPERATING_SETS = ("qags_cnndm", "frank_cnndm", "summac_factcc", "wice")
+OPERATING_SETS = (*TEXT_OPERATING_SETS, *LEAD_SETS)
 # The datasets the targets are set on (issue: BAcc >= 0.75 on each at the default operating point).
 TARGET_SETS = ("qags_cnndm", "qags_xsum", "frank_xsum", "summac_factcc", "wice")
 TARGET_BACC = 0.75
@@ -96,7 +99,7 @@ class Unit:
     grounded: bool = True  # every sentence passes support.Support.grounded (a veto at run time)
     conflict: float = -math.inf  # highest cosine of a checked sentence that fails a hard check (a veto at run time)
     contradictions: list[tuple[float, float]] = field(default_factory=list)  # per sentence: the verifier's highest
-    # p(contradiction) and that passage's cosine (a veto at run time when both clear their cuts)
+    # p(contradiction) where no passage entails it more, and that passage's cosine (a veto when both clear their cuts)
     judge: np.ndarray | None = None  # the entailment judge's log-odds per sentence, when it read this unit
 
 
@@ -321,7 +324,8 @@ def featurise(units: list[Unit], encode, entail, docs_per_batch: int = 24, progr
                 unit.grounded = all(support.grounded for support in assessed)
                 unit.conflict = max((support.cosine for support in assessed if support.failed_checks()),
                                     default=-math.inf)
-                unit.contradictions = [(s.reading.contradiction, s.reading.contradicting.cosine) for s in assessed]
+                unit.contradictions = [(s.reading.contradiction if s.reading.contradiction >= s.reading.entailment
+                                        else 0.0, s.reading.contradicting.cosine) for s in assessed]
         if (start // docs_per_batch) % 10 == 9:
             encode.save()
             entail.save()
@@ -469,21 +473,27 @@ def mean_bacc(groups: dict[str, tuple[list[Unit], np.ndarray]], threshold: float
                              for us, s in groups.values()]))
 
 
-def fit_operating_point(groups: dict[str, tuple[list[Unit], np.ndarray]],
-                        verifier: bool = True) -> tuple[float, Vetoes, list]:
+def fit_operating_point(groups: dict[str, tuple[list[Unit], np.ndarray]], verifier: bool = True,
+                        fixed: Vetoes | None = None,
+                        veto_groups: dict[str, tuple[list[Unit], np.ndarray]] | None = None) -> tuple[float, Vetoes, list]:
     """The one default operating point for every genre: the support threshold and the vetoes that maximise the mean
     balanced accuracy of verify's rule over the datasets' fit halves (out-of-fold scores), each dataset weighing the
     same. Coordinate search: the threshold with no vetoes; the hard-check cosine (ties to the lowest, which flags the
     most contradictions); the verifier's (cosine, cut), where a loss of up to VETO_TOLERANCE in mean BAcc buys the
     most aggressive veto (a contradiction the product can show with its evidence is worth that); the threshold again.
-    Returns the threshold, the vetoes and the hard-check cosine curve."""
+    The vetoes are fitted on `veto_groups` where given (the genre's datasets and Falke's pairs: a correct and a wrong
+    sentence close to the same article sentence, the case a contradiction veto is for). With `fixed` vetoes (another
+    genre's), only the threshold is fitted. Returns the threshold, the vetoes and the hard-check cosine curve."""
+    veto_groups = veto_groups or groups
     thresholds = np.round(np.arange(0.05, 0.951, 0.005), 3)
+    if fixed:
+        return float(max(thresholds, key=lambda t: mean_bacc(groups, t, fixed))), fixed, []
     threshold = max(thresholds, key=lambda t: mean_bacc(groups, t, Vetoes(NO_VERIFIER)))
-    curve = [(float(c), mean_bacc(groups, threshold, Vetoes(float(c)))) for c in CONTRADICTION_GRID]
+    curve = [(float(c), mean_bacc(veto_groups, threshold, Vetoes(float(c)))) for c in CONTRADICTION_GRID]
     best = max(v for _, v in curve)
     vetoes = Vetoes(next(c for c, v in curve if v >= best - 1e-9))
     if verifier:
-        grid = {(float(c), p): mean_bacc(groups, threshold, Vetoes(vetoes.hard_cosine, float(c), p))
+        grid = {(float(c), p): mean_bacc(veto_groups, threshold, Vetoes(vetoes.hard_cosine, float(c), p))
                 for p in CONTRADICTION_CUTS for c in VERIFIER_COSINES}
         best = max(grid.values())
         cosine, cut = min((cp for cp, v in grid.items() if v >= best - VETO_TOLERANCE), key=lambda cp: (cp[1], cp[0]))
@@ -645,11 +655,16 @@ def write_calibration(calibration: Calibration, rows: list[Row], falke, split: s
         f'fitted_on = "{split}"',
         "",
         "[model]",
-        "# every claim of text (summary sentences, headline, bottom line, claims, any summary `score` reads): fitted",
-        "# on the fit halves of " + ", ".join(TRAIN_SETS) + "; threshold (and C): the one default operating point,",
-        f"# the mean balanced accuracy of verify's rule over the fit halves of {', '.join(OPERATING_SETS)}",
+        "# claim text (summary sentences, claims, any summary `score` reads): fitted on the fit halves of",
+        "# " + ", ".join(TRAIN_SETS) + "; threshold (and C): the mean balanced accuracy of verify's rule over the fit",
+        f"# halves of {', '.join(TEXT_OPERATING_SETS)}",
         *_model_lines(calibration.text),
         'aggregate = "min"  # a multi-sentence claim scores as its weakest sentence',
+        "",
+        "[lead]",
+        "# the headline and bottom line (one-sentence summaries of the whole event): fitted, and thresholded the same",
+        f"# way, on the fit halves of the one-sentence summary sets ({', '.join(LEAD_SETS)})",
+        *_model_lines(calibration.lead),
         "",
         "[fields]",
         "# claims rendered from schema fields (date, location, figures, actors, event type); fitted on the fit half of",
@@ -664,7 +679,7 @@ def write_calibration(calibration: Calibration, rows: list[Row], falke, split: s
         f"verifier_min_cosine = {calibration.verifier_min_cosine:.2f}",
         f"verifier_contradiction = {calibration.verifier_contradiction:.2f}",
         "",
-        "# Measured on the eval halves (never the fit halves), at the single default operating point: ROC AUC and",
+        "# Measured on the eval halves (never the fit halves), at the genre's operating point: ROC AUC and",
         "# balanced accuracy of embedding cosine alone, today's checker (no verifier) and the checker with the verifier.",
     ]
     for r in rows:
@@ -686,8 +701,8 @@ def write_calibration(calibration: Calibration, rows: list[Row], falke, split: s
     Calibration.load(path)  # what was written must load
 
 
-def results_body(rows: list[Row], falke, calibration: Calibration, base_point: tuple[float, Vetoes], speed: dict,
-                 split: str, caps: str, judge: str, fields: dict, unseen: dict, near: dict) -> str:
+def results_body(rows: list[Row], falke, calibration: Calibration, fitted: dict, speed: dict, split: str, caps: str,
+                 judge: str, fields: dict, unseen: dict, near: dict, one_point: bool) -> str:
     def f(x: float) -> str:
         return "–" if math.isnan(x) else f"{x:.3f}"
 
@@ -705,26 +720,27 @@ def results_body(rows: list[Row], falke, calibration: Calibration, base_point: t
     mean = np.mean([r.full_bacc for r in rows if r.name in OPERATING_SETS])
     cos_share, full_share, n_pairs = falke
     seeds = speed["seeds"]
+    points = "; ".join(f"{method} {genre}: {f.summary()}" for (method, genre), f in fitted.items())
     return "\n".join([
-        "One default operating point for every genre, no per-dataset threshold: each column's BAcc is verify's rule",
-        "(supported when the score clears the threshold, the document names the claim's names, numbers and dates, and",
-        "no veto fires) at the one threshold fitted for that method on the fit halves. Embedding cosine alone is the",
-        "max cosine of the claim with one document sentence (all-MiniLM-L6-v2), at its own single threshold. Today's",
-        "checker: cosines over sentences and 1-3 sentence windows, lexical support, numbers, dates, names and negation,",
-        "combined by a logistic regression. Checker + verifier: the same features and the verifier's (the project's",
-        "entailment cross-encoder, summarizer/weights/verifier: its highest p(entailment) and p(contradiction) over",
-        "the claim's 2 closest sentences and its closest 2-3 sentence window), refitted alike, plus the verifier's",
-        "contradiction veto. A multi-sentence summary scores as its weakest sentence. Verifier alone: the weakest",
-        "sentence's p(entailment), as a ranking (AUC).",
+        ("One operating point for every claim genre (`--one-point`)" if one_point else
+         "One operating point per claim genre: lead sentences (headline, bottom line; scored by the lead model, "
+         f"fitted and thresholded on {', '.join(LEAD_SETS)}) and every other claim (the text model, thresholded on "
+         f"{', '.join(TEXT_OPERATING_SETS)})")
+        + "; no per-dataset threshold. Each column's BAcc is verify's rule (supported when the score clears the",
+        "genre's threshold, the document names the claim's names, numbers and dates, and no veto fires). Embedding",
+        "cosine alone is the max cosine of the claim with one document sentence (all-MiniLM-L6-v2), at its own single",
+        "threshold. Today's checker: cosines over sentences and 1-3 sentence windows, lexical support, numbers, dates,",
+        "names and negation, combined by a logistic regression. Checker + verifier: the same features and the",
+        "verifier's (the project's entailment cross-encoder, summarizer/weights/verifier: its highest p(entailment)",
+        "and p(contradiction) over the claim's 2 closest sentences and its closest 2-3 sentence window), refitted",
+        "alike, plus the verifier's contradiction veto. A multi-sentence summary scores as its weakest sentence.",
+        "Verifier alone: the weakest sentence's p(entailment), as a ranking (AUC).",
         "",
         f"- Split: {split}",
-        f"- Operating point: t = {calibration.text.threshold:.3f}, hard-check contradiction cosine "
-        f"{calibration.contradiction_min_cosine:.2f}, verifier veto at p(contradiction) >= "
-        f"{calibration.verifier_contradiction:.2f} on a passage of cosine >= {calibration.verifier_min_cosine:.2f}"
-        f" (today's checker: t = {base_point[0]:.3f}, contradiction cosine {base_point[1].hard_cosine:.2f}); chosen to",
-        f"  maximise the mean fit-half BAcc of verify's rule over {', '.join(OPERATING_SETS)}, each weighing the same",
-        f"  (out-of-fold scores); the verifier's veto may cost up to {VETO_TOLERANCE} of it, for the most",
-        f"  contradictions it can flag. Mean eval-half BAcc over those sets: {mean:.3f}.",
+        "- Operating points (each genre's C, threshold and vetoes maximise the mean fit-half BAcc of verify's rule over",
+        "  its datasets, out-of-fold scores; the lead genre keeps the text genre's vetoes; the verifier's veto may",
+        f"  cost up to {VETO_TOLERANCE} of it, for the most contradictions it can flag): {points}.",
+        f"- Mean eval-half BAcc over {', '.join(OPERATING_SETS)}: {mean:.3f}.",
         "- ECE: expected calibration error of the score over ten equal-width bins (eval half): how far the score is",
         "  from the share of items supported at that score.",
         "- Data repairs before splitting: FRANK's BBC articles lost the space between sentences ('activity.In'), which",
@@ -773,7 +789,6 @@ def results_body(rows: list[Row], falke, calibration: Calibration, base_point: t
 # is calibrated on their fit halves. Of the measured-only sets (MEASURED_ONLY), Polytope, where the checker alone does
 # not beat cosine, has its eval half read.
 JUDGE_SETS = ("qags_cnndm", "qags_xsum", "frank_xsum", "summac_factcc", "summac_polytope")
-LEAD_SETS = ("qags_xsum", "frank_xsum")  # the judge's lead genre (support.LEAD_CLAIMS: headline, bottom line)
 
 
 class JudgeCache:
@@ -916,7 +931,7 @@ def judge_experiment(units: list[Unit], calibration: Calibration, docs_per_half:
     seconds = read_with_judge(sample, judge, JudgeCache(judge.identity))
     plain = measure_seeds(calibration)
     genres = {"lead": LEAD_SETS, "text": tuple(n for n in JUDGE_SETS if n not in LEAD_SETS)}
-    checker = {"lead": calibration.text, "text": calibration.text}  # one checker model for every genre
+    checker = {"lead": calibration.lead, "text": calibration.text}
     models = {genre: fit_judged([u for n in names for u in sample[n] if u.fit], checker[genre])
               for genre, names in genres.items()}
     rows = []
@@ -1088,6 +1103,42 @@ def measure_seeds(calibration: Calibration, judge=None) -> dict:
             "faithfulness": verified.faithfulness.score}
 
 
+@dataclass
+class Fitted:
+    """One genre's model as fitted for one method: its C, weights, scores of every unit, threshold and vetoes."""
+
+    c: float
+    model: LinearModel
+    scores: np.ndarray
+    vetoes: Vetoes
+    objective: float  # the fit halves' mean BAcc at the operating point
+
+    def point(self, idx: list[int]) -> tuple[np.ndarray, float, Vetoes]:
+        return self.scores[idx], self.model.threshold, self.vetoes
+
+    def summary(self) -> str:
+        return f"C {self.c}, t {self.model.threshold:.3f}, {self.vetoes}, fit-half mean BAcc {self.objective:.4f}"
+
+
+def fit_genre(units: list[Unit], fit_idx: dict[str, list[int]], train_sets: Sequence[str],
+              operating_sets: Sequence[str], features: Sequence[str], verifier: bool, fixed: Vetoes | None) -> Fitted:
+    """C, threshold and vetoes: what the fit halves' mean BAcc over `operating_sets` prefers (out-of-fold scores);
+    then the model on every fit-half row of `train_sets` at that C."""
+    best = None
+    for c in REGULARISATION_GRID:
+        oof = out_of_fold_scores(units, c, names=train_sets, features=features)
+        groups = {n: ([units[i] for i in fit_idx[n]], oof[fit_idx[n]]) for n in operating_sets}
+        veto_groups = {n: ([units[i] for i in fit_idx[n]], oof[fit_idx[n]]) for n in (*operating_sets, "falke")}
+        threshold, vetoes, _ = fit_operating_point(groups, verifier, fixed, veto_groups)
+        objective = mean_bacc(groups, threshold, vetoes)
+        if best is None or objective > best[0]:
+            best = (objective, c, threshold, vetoes)
+    objective, c, threshold, vetoes = best
+    weights, intercept = fit(*training_rows(units, train_sets), c, features)
+    return Fitted(c, LinearModel(weights, intercept, threshold), unit_scores(units, weights, intercept), vetoes,
+                  objective)
+
+
 def single_threshold(groups: dict[str, tuple[np.ndarray, np.ndarray]]) -> float:
     """Cosine's one operating point: the cut maximising the mean fit-half BAcc over the datasets, each the same."""
     cuts = np.round(np.arange(0.0, 1.0001, 0.005), 3)
@@ -1125,6 +1176,8 @@ def main(argv: list[str] | None = None) -> int:
                         "(150, every document: about 2 h on 2 cores from an empty cache; cached after), and calibrate "
                         "`--judge`")
     parser.add_argument("--no-write", action="store_true", help="report only: leave calibration.toml and RESULTS.md")
+    parser.add_argument("--one-point", action="store_true", help="one model and operating point for every claim "
+                        "genre instead of one per genre (measured: it fails the headline genre)")
     parser.add_argument("--limit", type=int, default=0, help="smoke test: only the first N units per dataset "
                         "(implies --no-write)")
     args = parser.parse_args(argv)
@@ -1150,37 +1203,41 @@ def main(argv: list[str] | None = None) -> int:
     datasets = {name: [i for i, u in enumerate(units) if name in (u.dataset, u.subset)] for name in REPORTED}
     fit_idx = {name: [i for i, u in enumerate(units) if u.fit and name in (u.dataset, u.subset)]
                for name in (*REPORTED, "falke")}
-    x, y, w = training_rows(units)
-    fitted = {}  # method -> (weights, intercept, scores, (threshold, vetoes))
+    n_rows = len(training_rows(units)[1])
+    genre_sets = {"text": (TRAIN_SETS, TEXT_OPERATING_SETS), "lead": (LEAD_SETS, LEAD_SETS)}
+    if args.one_point:
+        genre_sets = {"text": (TRAIN_SETS, OPERATING_SETS)}
+    fitted: dict[tuple[str, str], Fitted] = {}
     for method, features in (("checker", BASE_FEATURES), ("verified", FEATURES)):
-        best = None
-        for c in REGULARISATION_GRID:  # C, threshold and vetoes: what the fit halves' mean BAcc prefers
-            oof = out_of_fold_scores(units, c, features=features)
-            groups = {n: ([units[i] for i in fit_idx[n]], oof[fit_idx[n]]) for n in OPERATING_SETS}
-            threshold, vetoes, _ = fit_operating_point(groups, method == "verified")
-            objective = mean_bacc(groups, threshold, vetoes)
-            print(f"{method}: C {c}: fit-half mean BAcc {objective:.4f} at t {threshold:.3f}, {vetoes}", flush=True)
-            if best is None or objective > best[0]:
-                best = (objective, c, threshold, vetoes)
-        _, c, threshold, vetoes = best
-        weights, intercept = fit(x, y, w, c, features)
-        fitted[method] = (weights, intercept, unit_scores(units, weights, intercept), (threshold, vetoes), c)
+        vetoes = None
+        for genre, (train_sets, operating_sets) in genre_sets.items():  # text first: its vetoes serve every genre
+            fitted[method, genre] = fit_genre(units, fit_idx, train_sets, operating_sets, features,
+                                              verifier=method == "verified", fixed=vetoes)
+            vetoes = fitted[method, genre].vetoes
+            print(f"{method} {genre}: {fitted[method, genre].summary()}", flush=True)
+
+    def genre_of(name: str) -> str:
+        return "lead" if name in LEAD_SETS and not args.one_point else "text"
+
+    def scores_of(method: str, name: str) -> np.ndarray:
+        return fitted[method, genre_of(name)].scores
+
     cosine_t = single_threshold({n: (np.array([units[i].label for i in fit_idx[n]]),
                                      np.array([units[i].cosine for i in fit_idx[n]])) for n in OPERATING_SETS})
-    weights, intercept, scores, (threshold, vetoes), _ = fitted["verified"]
+    text, lead = fitted["verified", "text"], fitted["verified", genre_of("qags_xsum")]
     field_claims = load_field_claims(EVENTS, FIELD_INCIDENTS)
     print(f"{len(field_claims)} field claims from {EVENTS}", flush=True)
     featurise_fields(field_claims, encoder, entail)
     field_model = fit_fields(field_claims)
     pins = load_lock()
-    calibration = Calibration(LinearModel(weights, intercept, threshold), LinearModel(*field_model),
-                              vetoes.hard_cosine, pins["embedder"].sha256, pins["verifier"].sha256,
-                              vetoes.verifier_cosine, vetoes.verifier_cut)
+    calibration = Calibration(text.model, LinearModel(*field_model), lead.model, text.vetoes.hard_cosine,
+                              pins["embedder"].sha256, pins["verifier"].sha256, text.vetoes.verifier_cosine,
+                              text.vetoes.verifier_cut)
     speed["seeds"] = measure_seeds(calibration)
     near = {"checker + verifier": measure_near_misses(calibration),
             "today's checker": measure_near_misses(Calibration(
-                LinearModel(*fitted["checker"][:2], fitted["checker"][3][0]), LinearModel(*field_model),
-                fitted["checker"][3][1].hard_cosine, pins["embedder"].sha256, pins["verifier"].sha256))}
+                fitted["checker", "text"].model, LinearModel(*field_model), fitted["checker", genre_of("qags_xsum")].model,
+                fitted["checker", "text"].vetoes.hard_cosine, pins["embedder"].sha256, pins["verifier"].sha256))}
     for method, result in near.items():
         print(f"seeds near misses, {method}: {len(result['true_flagged'])}/{result['true']} true flagged "
               f"{result['true_flagged']}, {len(result['errors_missed'])}/{result['errors']} errors missed "
@@ -1188,16 +1245,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seeds: verify {speed['seeds']['verify_s']:.2f} s, {speed['seeds']['claims_per_s']:.1f} claims/s",
           flush=True)
     rows = [evaluate(name, [units[i] for i in idx], cosine_t,
-                     (fitted["checker"][2][idx], *fitted["checker"][3]), (scores[idx], *fitted["verified"][3]))
+                     *(fitted[method, genre_of(name)].point(idx) for method in ("checker", "verified")))
             for name, idx in datasets.items() if idx]
-    falke = pairwise(units, scores)
-    unseen = {name: unseen_auc([units[i] for i in datasets[name]], scores[datasets[name]]) for name in MEASURED_ONLY}
+    falke = pairwise(units, text.scores)
+    unseen = {name: unseen_auc([units[i] for i in datasets[name]], text.scores[datasets[name]])
+              for name in MEASURED_ONLY}
     fields = evaluate_fields(field_claims, *field_model)
-    split = (f"fit on a fixed-seed half (seed {SEED}) of every dataset, split by document; {len(y)} labelled "
+    split = (f"fit on a fixed-seed half (seed {SEED}) of every dataset, split by document; {n_rows} labelled "
              "sentences from the fit halves of QAGS-CNNDM, QAGS-XSum, FRANK (summaries whose sentence labels follow "
              "from Factuality 1.0 or 0.0, or single sentences), FactCC, Falke pairs and WiCE, each dataset weighted "
-             f"equally, L2 C={fitted['verified'][4]} (today's checker: C={fitted['checker'][4]}; each chosen from "
-             f"{', '.join(map(str, REGULARISATION_GRID))} by the fit halves' mean BAcc at the single operating point); "
+             f"equally, L2 C per genre chosen from {', '.join(map(str, REGULARISATION_GRID))} by the fit halves' mean "
+             f"BAcc at the genre's operating point (" + ", ".join(f"{m} {g}: C={f.c}" for (m, g), f in fitted.items())
+             + "); "
              "SummEval and Polytope (summary-level labels) are measured only; everything is reported on the other half")
     caps = (f"WiCE: {args.cap_wice} claims (fixed-seed sample; each cites ~120 web-page sentences); GVA: "
             f"{FIELD_INCIDENTS} incidents (fixed-seed sample); all other files in full")
@@ -1206,7 +1265,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{r.base_bacc:.3f}  verified {r.full_auc:.3f}/{r.full_bacc:.3f} (nli alone {r.nli_auc:.3f}, "
               f"ECE {r.ece:.3f})")
     print(f"falke pairwise: cosine {falke[0]:.3f} checker {falke[1]:.3f} ({falke[2]} pairs)")
-    print("weights:", dict(zip(FEATURES, np.round(weights, 3))), "intercept", round(intercept, 3), "t", threshold)
+    print("weights:", dict(zip(FEATURES, np.round(text.model.weights, 3))), "intercept", round(text.model.intercept, 3))
     print("fields:", fields)
     judge, judge_table = previous_judge(), previous_judge_table()
     if args.judge:
@@ -1218,8 +1277,8 @@ def main(argv: list[str] | None = None) -> int:
         write_calibration(calibration, rows, falke, split, judge_table)
         from eval.results import write_section
 
-        write_section(SECTION, results_body(rows, falke, calibration, fitted["checker"][3][:2], speed, split, caps,
-                                            judge, fields, unseen, near))
+        write_section(SECTION, results_body(rows, falke, calibration, fitted, speed, split, caps, judge, fields,
+                                            unseen, near, args.one_point))
     return 0
 
 

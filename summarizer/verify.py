@@ -172,10 +172,12 @@ def _report(claim: ClaimInput, support: Support, doc: Document, calibration: Cal
 
 
 def _verifier_conflict(support: Support, doc: Document, calibration: Calibration) -> str | None:
-    """The verifier reads a passage on the claim's topic as contradicting it."""
+    """The verifier reads a passage on the claim's topic as contradicting it, and no passage of the report as
+    entailing it more strongly (a window that adds a negated sentence beside a copy of the claim is no contradiction)."""
     reading = support.reading
     passage = reading.contradicting
-    if reading.contradiction < calibration.verifier_contradiction or passage.cosine < calibration.verifier_min_cosine:
+    if reading.contradiction < max(calibration.verifier_contradiction, reading.entailment) or \
+            passage.cosine < calibration.verifier_min_cosine:
         return None
     ids = doc.sentences[passage.first].id if passage.first == passage.last else \
         f"{doc.sentences[passage.first].id}-{doc.sentences[passage.last].id}"
