@@ -408,6 +408,7 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
     from rich.text import Text
 
     from summarizer.brief import BriefError, brief, check_formats
+    from summarizer.native import NativeCrash, run_in_child
     from summarizer.verify import Status
 
     try:
@@ -426,12 +427,20 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
             else:
                 bar.update(tasks[event.stage], description=text, completed=event.state == "done")
 
-        try:
-            result = brief(folder, target, model=model, backend=backend, formats=chosen, progress=show, judge=judge)
+        try:  # in a child process: a crash of the model runtime (a signal) becomes the error below
+            result = run_in_child(brief, folder, target, model=model, backend=backend, formats=chosen, progress=show,
+                                  judge=judge)
         except BriefError as err:
             bar.remove_task(tasks[err.stage])  # the error below names the stage that failed
             bar.stop()
             raise click.ClickException(str(err)) from None
+        except NativeCrash as crash:
+            bar.stop()
+            stage = next(reversed(tasks), "start")
+            raise click.ClickException(
+                f"the brief's process {crash} in stage '{stage}'; no note was written. Run `summarizer doctor` and "
+                "add its output to a bug report (on a CPU with AMX, SUMMARIZER_LLAMA_EXTRA_BUFFERS=off avoids a "
+                "known llama.cpp crash).") from None
     counts = result.status_counts()
     verified = result.verified
     out.print(Text(verified.summary.headline, style="bold"), soft_wrap=True)
