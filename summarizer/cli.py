@@ -55,14 +55,24 @@ def models_list(no_verify: bool) -> None:
 
 @models.command("verify")
 def models_verify() -> None:
-    """Check every pinned model's bytes against models.lock; exit 1 if any is missing or differs.
+    """Check every pinned model's bytes against models.lock, then decode one token with each GGUF model on llama.cpp
+    (in a child process, so a runtime that crashes on this CPU fails here, with the work-around, not the first
+    brief); exit 1 if any is missing, differs or cannot decode.
 
     Example: summarizer models verify
     """
-    failed = False
-    for role, _pin, transport, where, state in _model_rows(verify=True):
+    from summarizer.doctor import decode_check
+
+    failed, decodable = False, []
+    for role, pin, transport, where, state in _model_rows(verify=True):
         failed |= not transport
         out.print(f"{role}: {state} {('via ' + transport + ': ' + where) if transport else ''}")
+        if transport and pin.format == "gguf":
+            decodable.append(role)
+    for role in decodable:
+        check = decode_check("llamacpp", role)
+        failed |= not check.ok
+        (out if check.ok else console).print(f"{role}: {check.found}", markup=False)
     sys.exit(1 if failed else 0)
 
 
@@ -75,6 +85,23 @@ def models_requirements() -> None:
     from summarizer.lock import pypi_requirements
 
     click.echo(pypi_requirements(), nl=False)
+
+
+@main.command()
+@click.option("--all-backends", is_flag=True, help="Also load the transformers backend and decode one token (slow).")
+def doctor(all_backends: bool) -> None:
+    """Print what a bug report needs: CPU and its features, llama.cpp's build, threads, each model's sha256 state,
+    and whether each model decodes one token (in a child process). Exit 1 if any check fails.
+
+    Example: summarizer doctor
+    """
+    from summarizer.doctor import report
+
+    failed = False
+    for check in report(all_backends):
+        failed |= not check.ok
+        out.print(f"{check.what}: {check.found}", markup=False, soft_wrap=True, style=None if check.ok else "red")
+    sys.exit(1 if failed else 0)
 
 
 @main.command()
