@@ -12,6 +12,8 @@ setup: $(STAMP)
 
 # torch first, from the CPU wheel on disk: a bare `torch` requirement would pull several GB of CUDA packages.
 # llama-cpp-python ships only as an sdist: pip compiles it once here (~6 min) and reuses its wheel cache after.
+# `models verify` hashes every model and decodes one token with each generator: a runtime that crashes on this CPU
+# fails the set-up here, with the work-around, not the first brief.
 $(STAMP): pyproject.toml models.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip

@@ -15,8 +15,9 @@ The rules that make a batch safe to kill and rerun:
   skipped, failed).
 - `index.jsonl` (one line per case, in grouping order) is rewritten atomically after every finished case, from the
   records, so it is always complete (unfinished cases say `pending`) and never holds a duplicate or half a line.
-- One failing case (unreadable files, a model error, even a worker process dying) is recorded and the batch goes
-  on. Ctrl-C / SIGTERM stops the workers and loses only the cases in flight; so does `kill -9` (workers notice
+- One failing case (unreadable files, a model error, even its worker process dying by a signal, which is named)
+  is recorded and the batch goes on, with a fresh worker in place of a dead one; the other workers' cases go on.
+  Ctrl-C / SIGTERM stops the workers and loses only the cases in flight; so does `kill -9` (workers notice
   their driver is gone within a second and exit).
 """
 
@@ -469,14 +470,10 @@ def default_threads(workers: int) -> int:
 
 
 def _init_pool_worker(options: BatchOptions, events, driver_pid: int) -> None:
+    from summarizer.native import exit_with_parent
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the driver decides what Ctrl-C stops
-
-    def exit_with_driver() -> None:
-        while os.getppid() == driver_pid:
-            time.sleep(1.0)
-        os._exit(1)  # the driver was killed: our results have nowhere to go
-
-    threading.Thread(target=exit_with_driver, daemon=True).start()
+    exit_with_parent(driver_pid)  # the driver was killed: our results have nowhere to go
     _prepare_worker(options, f"pid {os.getpid()}", events)
 
 
@@ -486,44 +483,55 @@ def _failed(job: CaseJob, message: str) -> CaseOutcome:
 
 def local_outcomes(jobs: list[CaseJob], workers: int, options: BatchOptions, scratch_root: Path, events
                    ) -> Iterator[CaseOutcome]:
-    """A spawn-context process pool; each worker loads the models once. A worker that dies (out of memory, a
-    crash in native code) fails the cases it and its siblings had in flight, and a fresh pool takes the rest."""
+    """Spawned worker processes, each loading the models once. Each worker is a pool of its own, so one that dies
+    (a signal: a crash in native code, the out-of-memory killer's SIGKILL) fails only the case it was running, with
+    the signal named; a fresh worker takes its place and the others run on."""
     context = multiprocessing.get_context("spawn")
-    queue = deque(jobs)
-    while queue:
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_pool_worker,
+
+    def new_worker() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(1, mp_context=context, initializer=_init_pool_worker,
                                    initargs=(options, events, os.getpid()))
-        running: dict = {}
-        finished_all = False
-        try:
-            while queue or running:
-                while queue and len(running) < workers:
-                    job = queue.popleft()
-                    running[pool.submit(run_case, job, str(scratch_root))] = job
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                broken = False
-                for future in finished:
-                    job = running.pop(future)
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        result = _failed(job, "a worker process died while this case was running (out of memory "
-                                              "or a crash in native code, here or in a case beside it); rerun to retry")
-                    yield result
-                if broken:
-                    for job in running.values():
-                        yield _failed(job, "a worker process died while this case was running beside another; "
-                                           "rerun to retry")
-                    running.clear()
-                    break
-            else:
-                finished_all = True
-        finally:
+
+    queue = deque(jobs)
+    pools = [new_worker() for _ in range(min(workers, len(queue)))]
+    idle = list(range(len(pools)))
+    running: dict = {}  # future -> (worker index, job)
+    finished_all = False
+    try:
+        while queue or running:
+            while queue and idle:
+                slot, job = idle.pop(), queue.popleft()
+                running[pools[slot].submit(run_case, job, str(scratch_root))] = (slot, job)
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                slot, job = running.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    result = _failed(job, f"the worker process running this case {_worker_exit(pools[slot])}; "
+                                          "rerun to retry")
+                    _stop_pool(pools[slot])
+                    pools[slot] = new_worker()
+                idle.append(slot)
+                yield result
+        finished_all = True
+    finally:
+        for pool in pools:
             if finished_all:
                 pool.shutdown(wait=True)
             else:
                 _stop_pool(pool)
+
+
+def _worker_exit(pool: ProcessPoolExecutor) -> str:
+    """How a broken one-worker pool's process ended: 'died of SIGSEGV (signal 11: a crash in native code)'."""
+    from summarizer.native import exit_reason
+
+    processes = list((pool._processes or {}).values())  # no public API for this before Python 3.14
+    if not processes:
+        return "died"
+    processes[0].join(timeout=10)
+    return exit_reason(processes[0].exitcode)
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:

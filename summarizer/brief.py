@@ -26,8 +26,11 @@ class BriefError(RuntimeError):
     """A case could not be briefed; `stage` says where, the message says why in words a user can act on."""
 
     def __init__(self, stage: str, message: str):
-        self.stage = stage
+        self.stage, self.reason = stage, message
         super().__init__(f"{stage}: {message}")
+
+    def __reduce__(self):  # so that it crosses from a child process intact (the CLI runs brief() in one)
+        return BriefError, (self.stage, self.reason)
 
 
 @dataclass(frozen=True)

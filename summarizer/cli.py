@@ -55,14 +55,24 @@ def models_list(no_verify: bool) -> None:
 
 @models.command("verify")
 def models_verify() -> None:
-    """Check every pinned model's bytes against models.lock; exit 1 if any is missing or differs.
+    """Check every pinned model's bytes against models.lock, then decode one token with each GGUF model on llama.cpp
+    (in a child process, so a runtime that crashes on this CPU fails here, with the work-around, not the first
+    brief); exit 1 if any is missing, differs or cannot decode.
 
     Example: summarizer models verify
     """
-    failed = False
-    for role, _pin, transport, where, state in _model_rows(verify=True):
+    from summarizer.doctor import decode_check
+
+    failed, decodable = False, []
+    for role, pin, transport, where, state in _model_rows(verify=True):
         failed |= not transport
         out.print(f"{role}: {state} {('via ' + transport + ': ' + where) if transport else ''}")
+        if transport and pin.format == "gguf":
+            decodable.append(role)
+    for role in decodable:
+        check = decode_check("llamacpp", role)
+        failed |= not check.ok
+        (out if check.ok else console).print(f"{role}: {check.found}", markup=False)
     sys.exit(1 if failed else 0)
 
 
@@ -75,6 +85,23 @@ def models_requirements() -> None:
     from summarizer.lock import pypi_requirements
 
     click.echo(pypi_requirements(), nl=False)
+
+
+@main.command()
+@click.option("--all-backends", is_flag=True, help="Also load the transformers backend and decode one token (slow).")
+def doctor(all_backends: bool) -> None:
+    """Print what a bug report needs: CPU and its features, llama.cpp's build, threads, each model's sha256 state,
+    and whether each model decodes one token (in a child process). Exit 1 if any check fails.
+
+    Example: summarizer doctor
+    """
+    from summarizer.doctor import report
+
+    failed = False
+    for check in report(all_backends):
+        failed |= not check.ok
+        out.print(f"{check.what}: {check.found}", markup=False, soft_wrap=True, style=None if check.ok else "red")
+    sys.exit(1 if failed else 0)
 
 
 @main.command()
@@ -434,6 +461,7 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
     from rich.text import Text
 
     from summarizer.brief import BriefError, brief, check_formats
+    from summarizer.native import NativeCrash, run_in_child
     from summarizer.verify import Status
 
     try:
@@ -453,13 +481,20 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
             else:
                 bar.update(tasks[event.stage], description=text, completed=event.state == "done")
 
-        try:
-            result = brief(folder, target, model=model, backend=backend, formats=chosen, progress=show, judge=judge,
-                           calibration=calibration)
+        try:  # in a child process: a crash of the model runtime (a signal) becomes the error below
+            result = run_in_child(brief, folder, target, model=model, backend=backend, formats=chosen, progress=show,
+                                  judge=judge, calibration=calibration)
         except BriefError as err:
             bar.remove_task(tasks[err.stage])  # the error below names the stage that failed
             bar.stop()
             raise click.ClickException(str(err)) from None
+        except NativeCrash as crash:
+            bar.stop()
+            stage = next(reversed(tasks), "start")
+            raise click.ClickException(
+                f"the brief's process {crash} in stage '{stage}'; no note was written. Run `summarizer doctor` and "
+                "add its output to a bug report (on a CPU with AMX, SUMMARIZER_LLAMA_EXTRA_BUFFERS=off avoids a "
+                "known llama.cpp crash).") from None
     counts = result.status_counts()
     verified = result.verified
     out.print(Text(verified.summary.headline, style="bold"), soft_wrap=True)

@@ -191,3 +191,50 @@ def test_llamacpp_drops_the_held_prefix_when_a_prompt_does_not_fit_beside_it():
     fire = CHAT.format("A fire closed the mill on the hill in June. " * 40 + "What closed?")
     done = small.complete([Request(ferry, None, 3), Request(fire, None, 3)])
     assert all(d.generated_tokens == 3 for d in done) and done[0].cached_tokens == 0
+
+
+# --- llama.cpp's extra buffer types and AMX ---------------------------------------------------------------------
+SAPPHIRE_RAPIDS = frozenset({"avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_int8", "amx_bf16"})
+NO_AMX = frozenset({"avx2", "avx512f", "avx512_vnni", "avx512_bf16"})
+AMX_BUILD = "CPU : SSE3 = 1 | AVX2 = 1 | AVX512 = 1 | AVX512_VNNI = 1 | AMX_INT8 = 1 | OPENMP = 1 | REPACK = 1 |"
+PLAIN_BUILD = "CPU : SSE3 = 1 | AVX2 = 1 | AVX512 = 1 | AVX512_VNNI = 1 | OPENMP = 1 | REPACK = 1 |"
+
+
+def _model_params(flags, info, setting="auto"):
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python's extension is not built on this machine")
+    from summarizer.backends.llamacpp import model_params
+
+    return model_params(flags, info, setting)
+
+
+def test_llamacpp_loads_without_extra_buffers_where_the_cpu_and_the_build_have_amx():
+    assert _model_params(SAPPHIRE_RAPIDS, AMX_BUILD).use_extra_bufts is False
+
+
+def test_llamacpp_keeps_extra_buffers_on_a_cpu_without_amx():
+    assert _model_params(NO_AMX, PLAIN_BUILD).use_extra_bufts is True
+
+
+def test_llamacpp_keeps_extra_buffers_on_an_amx_cpu_when_the_build_has_no_amx_kernels():
+    assert _model_params(SAPPHIRE_RAPIDS, PLAIN_BUILD).use_extra_bufts is True
+
+
+def test_summarizer_llama_extra_buffers_forces_them_on_or_off_whatever_the_cpu():
+    assert _model_params(SAPPHIRE_RAPIDS, AMX_BUILD, "on").use_extra_bufts is True
+    assert _model_params(NO_AMX, PLAIN_BUILD, "off").use_extra_bufts is False
+
+
+def test_an_unknown_extra_buffers_setting_is_refused_with_the_choices_named():
+    from summarizer.backends.llamacpp import extra_buffers
+
+    with pytest.raises(BackendError, match="must be on, off or auto, not 'sometimes'"):
+        extra_buffers(NO_AMX, PLAIN_BUILD, "sometimes")
+
+
+@pytest.mark.model
+def test_the_llamacpp_backend_loads_with_the_extra_buffers_decided_for_this_machine(monkeypatch):
+    from summarizer.backends.llamacpp import extra_buffers, system_info
+    from summarizer.native import cpu_flags
+
+    monkeypatch.delenv("SUMMARIZER_LLAMA_EXTRA_BUFFERS", raising=False)
+    assert _backend("llamacpp").extra_buffers == extra_buffers(cpu_flags(), system_info())[0]

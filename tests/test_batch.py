@@ -389,3 +389,50 @@ def test_a_binary_only_case_and_an_empty_case_are_reported_with_reasons_and_the_
     assert rows["b-empty"]["status"] == "skipped" and rows["b-empty"]["error"] == "empty folder: no files to read"
     assert rows["c-quake"]["status"] == "done"
     assert "photo.png" in result.stdout and "empty folder" in result.stdout  # the summary table says why
+
+
+@pytest.fixture(scope="module")
+def segfaulted_then_rerun(tmp_path_factory):
+    """A 3-case batch with 2 workers, one of which is sent SIGSEGV (a real signal, as a crash in llama.cpp gives)
+    once it has loaded llama.cpp; then the batch is rerun. Returns both runs and the indexes after each."""
+    from processes import has_loaded, spawned_children
+
+    root = tmp_path_factory.mktemp("segfault")
+    in_dir, out = root / "in", root / "out"
+    for name, text in (("fire", FIRE), ("quake", QUAKE), ("quake-again", QUAKE.replace("Wednesday", "Thursday"))):
+        (in_dir / name).mkdir(parents=True)
+        (in_dir / name / "article.txt").write_text(text)
+    driver = subprocess.Popen(batch_command(in_dir, out, "--workers", "2"), cwd=ROOT, env=ENV,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline, victim = time.monotonic() + 600, None
+    while victim is None:
+        assert driver.poll() is None, "the batch ended before a worker loaded llama.cpp"
+        assert time.monotonic() < deadline, "no worker loaded llama.cpp within 10 minutes"
+        victim = next((pid for pid in spawned_children(driver.pid) if has_loaded(pid, "libllama")), None)
+        time.sleep(0.1)
+    os.kill(victim, signal.SIGSEGV)
+    stdout, stderr = driver.communicate(timeout=1800)
+    first = {"returncode": driver.returncode, "stdout": stdout, "stderr": stderr, "index": index_of(out)}
+    rerun = subprocess.run(batch_command(in_dir, out, "--workers", "2"), cwd=ROOT, env=ENV, capture_output=True,
+                           text=True, timeout=1800)
+    return {"first": first, "rerun": rerun, "index": index_of(out)}
+
+
+@pytest.mark.model
+def test_a_worker_dying_by_sigsegv_fails_its_case_with_the_signal_named_and_the_other_cases_finish(
+        segfaulted_then_rerun):
+    first = segfaulted_then_rerun["first"]
+    assert first["returncode"] == 1, first["stderr"][-3000:]  # a case failed
+    failed = [r for r in first["index"] if r["status"] == "failed"]
+    assert len(failed) == 1, first["index"]
+    assert "died of SIGSEGV (signal 11: a crash in native code)" in failed[0]["error"]
+    assert sorted(r["status"] for r in first["index"]) == ["done", "done", "failed"]
+
+
+@pytest.mark.model
+def test_a_rerun_retries_the_case_whose_worker_died_and_keeps_the_finished_ones(segfaulted_then_rerun):
+    run = segfaulted_then_rerun
+    assert run["rerun"].returncode == 0, run["rerun"].stderr[-3000:]
+    crashed = {r["case"] for r in run["first"]["index"] if r["status"] == "failed"}
+    assert all(r["status"] == "done" for r in run["index"])
+    assert {r["case"] for r in run["index"] if r["this_run"]} == crashed

@@ -67,6 +67,30 @@ def test_cli_brief_on_a_folder_without_articles_exits_nonzero_with_a_message_not
     assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
 
 
+def test_cli_brief_reports_its_process_dying_by_a_signal_as_an_error_line_and_exit_status_1(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from processes import spawned_children
+
+    command = [sys.executable, "-m", "summarizer.cli", "brief", SEEDS, "--out", str(tmp_path)]
+    cli = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env={**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "300"})
+    deadline = time.monotonic() + 60
+    while not (child := spawned_children(cli.pid)):
+        assert cli.poll() is None and time.monotonic() < deadline, "brief started no child process"
+        time.sleep(0.05)
+    os.kill(child[0], signal.SIGSEGV)  # what a crash in llama.cpp does to the process running it
+    _, stderr = cli.communicate(timeout=60)
+    assert cli.returncode == 1
+    assert "Error: the brief's process died of SIGSEGV (signal 11: a crash in native code)" in stderr
+    assert "summarizer doctor" in stderr and "Traceback" not in stderr
+    assert not any(tmp_path.iterdir())
+
+
 def test_cli_brief_refuses_an_unknown_format(tmp_path):
     result = CliRunner().invoke(main, ["brief", SEEDS, "--out", str(tmp_path), "--format", "md,pdf"])
     assert result.exit_code == 2

@@ -14,6 +14,10 @@ Constraints are llama.cpp's GBNF grammars: a JSON schema compiles in about a mil
 whitespace rule is a single optional space, so the model cannot pretty-print its way to the token limit.
 A long prefix evaluated afresh is saved to disk (`PrefixStates`) and loaded the next time the same sources are
 briefed by the same model, which turns ~12 s of prefill into a file read.
+
+Weights go into llama.cpp's extra buffer types (repacked for its faster CPU matmuls) except where the CPU and the
+build both have AMX: llama.cpp then moves the Q4_K weights into its AMX buffer, whose matmul segfaults in the first
+decode (llama.cpp issue 20824). `extra_buffers` decides; the README's Backends section has what each choice costs.
 """
 
 from __future__ import annotations
@@ -40,12 +44,46 @@ from summarizer.backends import (
     schema_key,
 )
 from summarizer.lock import cache_root, load_lock, model_path
+from summarizer.native import cpu_flags
 
 PARALLEL = 16  # sequences decoded side by side; sequence 0 (the shared prefix) is one more
 BATCH = 512  # tokens per llama_decode: the fastest prefill on 2 cores (measured 256-1024)
 PENALTY_WINDOW = 64  # tokens a repetition penalty looks back over (llama.cpp's default)
 SAVE_PREFIX_TOKENS = 1024  # a prefix at least this long (~7 s of prefill) is saved for the next run
 KEEP_PREFIX_STATES = 8  # saved prefixes kept on disk, newest used first (~22 MB each for the 0.5B model)
+EXTRA_BUFFERS_ENV = "SUMMARIZER_LLAMA_EXTRA_BUFFERS"  # on | off | auto (the default: off only with AMX)
+
+
+def extra_buffers(flags: frozenset[str], system_info: str, setting: str = "auto") -> tuple[bool, str]:
+    """Whether llama.cpp may use its extra buffer types, and why. They are off only where this CPU reports AMX
+    (`amx_int8`) and this build has AMX kernels (llama.cpp's system info says `AMX_INT8 = 1`): the AMX buffer is
+    used only then, and it crashes. Elsewhere they stay on, for the repacked weights' speed. `setting` (from
+    SUMMARIZER_LLAMA_EXTRA_BUFFERS) forces on or off."""
+    setting = (setting or "auto").strip().lower()
+    if setting in ("on", "off"):
+        return setting == "on", f"{setting}: set by {EXTRA_BUFFERS_ENV}={setting}"
+    if setting != "auto":
+        raise BackendError(f"{EXTRA_BUFFERS_ENV} must be on, off or auto, not {setting!r}")
+    if "amx_int8" in flags and "AMX_INT8 = 1" in system_info:
+        return False, ("off: this CPU and this llama.cpp build have AMX, whose matmul crashes on these weights "
+                       "(llama.cpp issue 20824)")
+    return True, "on: " + ("this llama.cpp build has no AMX kernels" if "amx_int8" in flags else "the CPU has no AMX")
+
+
+def system_info() -> str:
+    """llama.cpp's build and CPU features line ('CPU : SSE3 = 1 | ... | AMX_INT8 = 1 | REPACK = 1 |')."""
+    import llama_cpp
+
+    return llama_cpp.llama_print_system_info().decode(errors="replace").strip()
+
+
+def model_params(flags: frozenset[str], info: str, setting: str = "auto"):
+    """llama.cpp's default model parameters, with extra buffer types as `extra_buffers` decides."""
+    import llama_cpp
+
+    params = llama_cpp.llama_model_default_params()
+    params.use_extra_bufts = extra_buffers(flags, info, setting)[0]
+    return params
 
 
 def choice_grammar(choice: Choice) -> str:
@@ -151,8 +189,9 @@ class LlamaCppBackend:
         self.role = role
         self.context_size = context_size
         self.threads = compute_threads()
-        self._model = _internals.LlamaModel(path_model=str(model_path(role)),
-                                            params=llama_cpp.llama_model_default_params(), verbose=False)
+        model_parameters = model_params(cpu_flags(), system_info(), os.environ.get(EXTRA_BUFFERS_ENV, "auto"))
+        self.extra_buffers = model_parameters.use_extra_bufts
+        self._model = _internals.LlamaModel(path_model=str(model_path(role)), params=model_parameters, verbose=False)
         params = llama_cpp.llama_context_default_params()
         params.n_ctx = context_size
         params.n_batch = params.n_ubatch = BATCH
