@@ -297,7 +297,7 @@ def disk_caches() -> tuple[DiskCache, DiskCache]:
 
     folder, pins = cache_root() / "eval", load_lock()
     return (DiskCache(folder / f"embeddings-{pins['embedder'].sha256[:16]}.npz", default_encode, 384),
-            DiskCache(folder / f"verifier-{pins['verifier'].sha256[:16]}.npz", default_entail, 3))
+            DiskCache(folder / f"verifier-float32-{pins['verifier'].sha256[:16]}.npz", default_entail, 3))
 
 
 # --- features ----------------------------------------------------------------------------------------------------------

@@ -271,7 +271,7 @@ SHIPPED = "Verifier (shipped, held-out)"
 
 
 def shipped_held_out(held_out: Sequence[Pair]) -> int:
-    """The held-out accuracies of the verifier as the checker loads it (Verifier.load: merged, int8)."""
+    """The held-out accuracies of the verifier as the checker loads it (Verifier.load: the adapter merged)."""
     from eval.results import write_section
     from summarizer.verifier import Verifier
 
@@ -284,7 +284,7 @@ def shipped_held_out(held_out: Sequence[Pair]) -> int:
         print(f"  {key:28} {row}")
     rows = [f"| {k} | {v['n']} | {v.get('binary', '')} | {v.get('three_way', '')} |" for k, v in scores.items()]
     write_section(SHIPPED, "\n".join([
-        f"The shipped verifier (`Verifier.load()`: adapter merged, linear layers int8) on the same held-out slice as "
+        f"The shipped verifier (`Verifier.load()`: the adapter merged into the base) on the same held-out slice as "
         f"the training run's table above, {len(held_out):,} pairs at {rate:.1f} pairs/s on this machine "
         f"(sorted by length, batches of 64, max {MAX_TOKENS} tokens; adapter sha256 {verifier.identity[:12]}).", "",
         "| slice | n | entailment vs not | 3-way |", "|---|---|---|---|", *rows]))
@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=5e-4)
     parser.add_argument("--no-write", action="store_true", help="train and report; write no weights")
     parser.add_argument("--held-out", action="store_true",
-                        help="train nothing: score the shipped verifier (int8, as the checker runs it) on the held-out "
+                        help="train nothing: score the shipped verifier (as the checker loads it) on the held-out "
                         "slice and add its accuracies to eval/RESULTS.md beside the training run's")
     args = parser.parse_args(argv)
     if not NLI_DATA.exists():

@@ -3,15 +3,14 @@
 A cross-encoder trained by `python -m eval train_verifier` (its model card: summarizer/weights/verifier/README.md):
 the pinned embedder's weights read as BERT, with a LoRA adapter and a 3-way head. Both the base and the adapter come
 through models.lock (`model_path`), so each is sha256-checked before anything reads it; the adapter is merged into
-the base once at load and its linear layers are quantised to int8 (torch's dynamic quantisation: 1.7x the pairs per
-second on 2 cores, 95% the same labels as float32 on held-out news pairs; eval/RESULTS.md), so inference costs one
-int8 MiniLM-L6 pass per pair. Word overlap measures how a claim is worded; this reads whether the passage entails
-it, so one threshold holds across genres.
+the base once at load, so inference costs one float32 MiniLM-L6 pass per pair. (torch's dynamic int8 quantisation
+was 1.7x faster here, but it scales activations per batch, so a pair's probabilities depended on which other pairs
+shared its batch: the same claim scored differently in two runs. A score must not.) Word overlap measures how a
+claim is worded; this reads whether the passage entails it.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from functools import cache
 
@@ -39,7 +38,6 @@ class Verifier:
         pin = load_lock()["verifier"]
         adapter = model_path("verifier")  # both verified before torch or peft is even imported
         base = model_path(pin.base or "embedder")
-        import torch
         from peft import PeftModel
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
         from transformers.utils import logging as hf_logging
@@ -53,9 +51,6 @@ class Verifier:
             hf_logging.set_verbosity(verbosity)
         model = PeftModel.from_pretrained(model, str(adapter), is_trainable=False).merge_and_unload()
         model.eval()
-        with warnings.catch_warnings():  # torch.ao.quantization says it will move to torchao; it works as it is
-            warnings.simplefilter("ignore")
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         return cls(model, AutoTokenizer.from_pretrained(str(base), local_files_only=True), pin.sha256)
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:

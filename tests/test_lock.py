@@ -9,22 +9,30 @@ import pytest
 
 from summarizer import lock
 
-ROLES = {"generator", "generator-large", "embedder"}
+HUB_ROLES = {"generator", "generator-large", "embedder"}  # upstream models, at a hub revision
+ROLES = HUB_ROLES | {"verifier"}  # ours: trained by eval/train_verifier.py, shipped in the repository
 
 
 def test_lock_pins_every_role_with_revision_size_hash_license_and_transports():
     pins = lock.load_lock()
     assert set(pins) == ROLES
     for pin in pins.values():
-        assert len(pin.revision) == 40 and pin.license and pin.repo_id
-        assert pin.transports == ("local", "huggingface", "pypi")
+        assert pin.revision and pin.license and pin.repo_id
         assert all(len(f.sha256) == 64 and f.size > 0 for f in pin.files)
         assert all(len(p.wheel_sha256) == 64 for p in pin.pypi_packages)
+    for role in HUB_ROLES:
+        assert len(pins[role].revision) == 40 and pins[role].transports == ("local", "huggingface", "pypi")
+
+
+def test_the_verifier_ships_in_the_repository_over_the_embedders_weights():
+    pin = lock.load_lock()["verifier"]
+    assert pin.transports == ("local", "bundled") and pin.base == "embedder"
+    assert lock.resolve("verifier").transport == "bundled"
 
 
 def test_only_gguf_and_safetensors_weights_are_pinned():
     for pin in lock.load_lock().values():
-        weights = [f.name for f in pin.files if f.size > 10_000_000]
+        weights = [f.name for f in pin.files if f.size > 1_000_000]
         assert weights and all(name.endswith(lock.READABLE_WEIGHTS) for name in weights)
 
 
