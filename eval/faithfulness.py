@@ -1,14 +1,15 @@
-"""Faithfulness on human-labelled dev data: (a) embedding cosine alone vs (b) the full checker, per dataset, one run.
+"""Faithfulness on human-labelled dev data: embedding cosine alone, today's checker and the checker with the verifier.
 
 Every dataset is split in two halves by document with a fixed seed. The checker's logistic regression is fitted on the
-*fit* halves pooled (sentence-level labels only), thresholds are chosen on the fit halves, and every number reported
-is measured on the *eval* halves. The fitted coefficients go to calibration.toml (next to models.lock), which the
+*fit* halves pooled (sentence-level labels only); C, the thresholds (one per claim genre, or one for all with
+`--one-point`) and the vetoes are chosen on the fit halves, and every number reported is measured on the *eval*
+halves, at those runtime operating points. The fitted coefficients go to calibration.toml (next to models.lock), which the
 runtime checker reads; the results go to eval/RESULTS.md, section "Faithfulness (dev data)".
 
-    python -m eval faithfulness [--data DIR] [--cap-wice 150] [--judge 0]
+    python -m eval faithfulness [--data DIR] [--cap-wice 150] [--one-point] [--judge 0]
 
-Embeddings are cached on disk per pinned embedder (the first run embeds ~45k sentences: ~15 min on 2 cores); the
-speed line is measured cold on a fixed subset, before anything is cached in memory.
+Embeddings and the verifier's readings are cached on disk per pinned model (from empty: about 8 min on 2 cores; a
+rerun about 4); the speed line is measured on a fixed subset with the models loaded and nothing read yet.
 """
 
 from __future__ import annotations
