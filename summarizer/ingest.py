@@ -26,6 +26,7 @@ from urllib.parse import urlparse
 from summarizer.sources import Document, Removal, Sentence, Skipped, Sources
 
 DEFAULT_MAX_BYTES = 2_000_000
+STRAY_SHARE = 0.05  # at most this share of a text's characters (or letters) can be stray bytes, not its encoding
 READERS = {".txt": "text", ".md": "text", ".markdown": "text", ".html": "html", ".htm": "html",
            ".json": "json", ".jsonl": "jsonl"}
 MAX_SENTENCE_CHARS = 600  # longer "sentences" (lists, run-ons) are cut at '; ', newline, ', ' or a space
@@ -150,7 +151,7 @@ BINARY_SIGNATURES = {
 }
 
 
-class _Skip(Exception):
+class Unreadable(Exception):
     """A file or record that cannot be read; the message is the reason shown to the user."""
 
 
@@ -186,15 +187,15 @@ def load_sources(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Sou
     root = Path(path)
     if not root.exists() and not root.is_symlink():
         raise FileNotFoundError(f"no such file or folder: {root}")
-    real_root = None if root.is_file() else root.resolve()  # a file named directly is read wherever it points
+    inside = () if root.is_file() else (root.resolve(),)  # a file named directly is read wherever it points
     read: list[_Raw | Skipped] = []
     for rel, file_path, folder_reason in _walk(root):
         if folder_reason:
             read.append(Skipped(path=rel, reason=folder_reason))
             continue
         try:
-            read.extend(_read_file(file_path, rel, real_root, max_bytes))
-        except _Skip as skip:
+            read.extend(_read_file(file_path, rel, inside, max_bytes))
+        except Unreadable as skip:
             read.append(Skipped(path=rel, reason=str(skip)))
     return _assemble(str(root), read)
 
@@ -252,7 +253,7 @@ def _walk(root: Path):
             rel = sub.relative_to(root).as_posix() + "/"
             reason = None
             if sub.is_symlink():
-                reason = _symlink_problem(sub, real_root) or "symlinked folder (not followed; its files are read " \
+                reason = _symlink_problem(sub, (real_root,)) or "symlinked folder (not followed; its files are read " \
                                                              "where they really are inside the folder)"
             elif name.startswith("."):
                 reason = "hidden folder (not searched)"
@@ -263,41 +264,56 @@ def _walk(root: Path):
     yield from sorted(entries, key=lambda entry: entry[0])
 
 
-def _symlink_problem(link: Path, real_root: Path) -> str | None:
-    target = link.resolve()
-    if not target.exists():
+def _symlink_problem(path: Path, folders: tuple[Path, ...]) -> str | None:
+    """Why `path` must not be followed: a broken symlink, or one that leads out of every folder in `folders`."""
+    target = path.resolve()
+    if path.is_symlink() and not target.exists():
         return "broken symlink (its target does not exist)"
-    if not target.is_relative_to(real_root):
+    if not any(target.is_relative_to(folder) for folder in folders):
         return f"symlink points outside the folder (to {target}); not followed"
     return None
 
 
-def _read_file(path: Path, rel: str, real_root: Path | None, max_bytes: int) -> list[_Raw | Skipped]:
-    """Read one file into documents (several for JSON lists/JSONL) and record-level skips; raise _Skip for the file."""
+def read_checked(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, inside: tuple[Path, ...] = ()) -> bytes:
+    """The bytes of one article file, after the checks that make opening it safe (batch reads its inputs here too):
+    not hidden, a type ingest reads, inside one of the resolved `inside` folders when given, a regular file (opening
+    a FIFO blocks forever, a device never ends), not empty, not over `max_bytes`. Raises Unreadable with the reason."""
     if path.name.startswith("."):
-        raise _Skip("hidden file (not read)")
-    if real_root is not None and path.is_symlink() and (problem := _symlink_problem(path, real_root)):
-        raise _Skip(problem)
-    kind = READERS.get(path.suffix.lower())
-    if kind is None:
-        raise _Skip(f"unsupported file type '{path.suffix or '(no extension)'}' (reads {', '.join(READERS)})")
+        raise Unreadable("hidden file (not read)")
+    if inside and (problem := _symlink_problem(path, inside)):
+        raise Unreadable(problem)
+    if path.suffix.lower() not in READERS:
+        raise Unreadable(f"unsupported file type '{path.suffix or '(no extension)'}' (reads {', '.join(READERS)})")
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise _Skip("not a regular file")
-        if info.st_size == 0:
-            raise _Skip("empty file (0 bytes)")
-        if info.st_size > max_bytes:
-            raise _Skip(_too_large(info.st_size, max_bytes))
-        with path.open("rb") as handle:
+        _check_size_and_kind(path.stat(), max_bytes)  # before any open
+        # O_NONBLOCK: should a FIFO take the file's place after the check, the open still returns at once.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            _check_size_and_kind(os.fstat(handle.fileno()), max_bytes)
             data = handle.read(max_bytes + 1)
     except OSError as err:
-        raise _Skip(f"cannot read: {err.strerror or err}") from None
+        raise Unreadable(f"cannot read: {err.strerror or err}") from None
     if len(data) > max_bytes:  # grew after stat
-        raise _Skip(_too_large(len(data), max_bytes))
+        raise Unreadable(_too_large(len(data), max_bytes))
+    return data
+
+
+def _check_size_and_kind(info: os.stat_result, max_bytes: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise Unreadable("not a regular file")
+    if info.st_size == 0:
+        raise Unreadable("empty file (0 bytes)")
+    if info.st_size > max_bytes:
+        raise Unreadable(_too_large(info.st_size, max_bytes))
+
+
+def _read_file(path: Path, rel: str, inside: tuple[Path, ...], max_bytes: int) -> list[_Raw | Skipped]:
+    """Read one file into documents (several for JSON lists/JSONL) and record-level skips; raise Unreadable for the
+    file."""
+    data = read_checked(path, max_bytes=max_bytes, inside=inside)
+    kind = READERS[path.suffix.lower()]
     text, notes = _decode(data)
     if not text.strip():
-        raise _Skip("no text (only whitespace)")
+        raise Unreadable("no text (only whitespace)")
     if kind == "html":
         return [_read_html(text, rel, notes)]
     if kind in ("json", "jsonl"):
@@ -306,7 +322,7 @@ def _read_file(path: Path, rel: str, real_root: Path | None, max_bytes: int) -> 
 
 
 def _too_large(size: int, max_bytes: int) -> str:
-    return f"file too large: {size:,} bytes is over the {max_bytes:,}-byte limit (raise max_bytes to read it)"
+    return f"file too large: {size:,} bytes is over the {max_bytes:,}-byte limit (raise --max-bytes to read it)"
 
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
@@ -316,14 +332,14 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError:
-            raise _Skip("starts with a UTF-16 byte-order mark but is not valid UTF-16") from None
+            raise Unreadable("starts with a UTF-16 byte-order mark but is not valid UTF-16") from None
         notes.append("decoded as UTF-16 (byte-order mark)")
     else:
         for signature, kind in BINARY_SIGNATURES.items():
             if data.startswith(signature):
-                raise _Skip(f"binary file ({kind}), not text")
+                raise Unreadable(f"binary file ({kind}), not text")
         if b"\x00" in data[:8192]:
-            raise _Skip("binary file (contains NUL bytes), not text")
+            raise Unreadable("binary file (contains NUL bytes), not text")
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
@@ -333,25 +349,49 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
 
 
 def _decode_non_utf8(data: bytes, first_bad: int, notes: list[str]) -> str:
+    """UTF-8 with U+FFFD for its bad bytes when that reads right, else the detected legacy encoding."""
     lenient = data.decode("utf-8", errors="replace")
+    replaced = (f"not valid UTF-8: {lenient.count(chr(0xFFFD))} undecodable byte(s) (first at byte {first_bad}) "
+                "replaced with U+FFFD")
     if any(ord(char) > 127 and char != "\ufffd" for char in lenient):
         # Real multi-byte UTF-8 is present, so this is UTF-8 with a few corrupt bytes, not a legacy encoding.
-        notes.append(f"not valid UTF-8: {lenient.count(chr(0xFFFD))} undecodable byte(s) (first at byte {first_bad})"
-                     " replaced with U+FFFD")
+        notes.append(replaced)
         return lenient
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is None or _looks_garbled(str(best)):
-        raise _Skip(f"not valid UTF-8 (first bad byte at offset {first_bad}) and no other text encoding fits")
-    notes.append(f"not valid UTF-8 (first bad byte at offset {first_bad}); decoded as {best.encoding} (detected)")
-    return str(best)
+    if best is not None and not _looks_garbled(str(best)) and not _stray_bytes(str(best)):
+        notes.append(f"not valid UTF-8 (first bad byte at offset {first_bad}); decoded as {best.encoding} "
+                     "(detected)")
+        return str(best)
+    if lenient.count("\ufffd") <= STRAY_SHARE * len(lenient):  # ASCII text with a few stray bytes
+        notes.append(replaced)
+        return lenient
+    raise Unreadable(f"not valid UTF-8 (first bad byte at offset {first_bad}) and no other text encoding fits")
 
 
 def _looks_garbled(text: str) -> bool:
     """A detected encoding that turns bytes into symbols and control characters is a wrong guess."""
     odd = sum(1 for char in text if unicodedata.category(char) in ("So", "Co", "Cn", "Cc") and char not in "\n\t\r")
-    return odd > 0.05 * max(len(text), 1)
+    return odd > STRAY_SHARE * max(len(text), 1)
+
+
+def _stray_bytes(text: str) -> bool:
+    """Whether a guessed encoding made a few stray bytes of an ASCII text into characters no Western text has there
+    (cp1251's "яюГ" or cp1250's "˙ţĂ" after a title): a letter of another script or outside any word, a symbol.
+    Dashes, quotes and accented letters inside words are what legacy-encoded English and French text has."""
+    odd = [i for i, char in enumerate(text) if ord(char) > 127]
+    if not odd or len(odd) > STRAY_SHARE * len(text):  # mostly non-ASCII: a text in that encoding, not stray bytes
+        return False
+
+    def plausible(i: int) -> bool:
+        char = text[i]
+        if unicodedata.category(char)[0] in "PZ" or unicodedata.category(char) in ("Sc", "No") or char in "°©®™":
+            return True
+        beside = text[max(i - 1, 0):i] + text[i + 1:i + 2]
+        return unicodedata.name(char, "").startswith("LATIN") and any(c.isascii() and c.isalpha() for c in beside)
+
+    return not all(plausible(i) for i in odd)
 
 
 def _read_html(html: str, rel: str, notes: list[str]) -> _Raw:
@@ -363,13 +403,13 @@ def _read_html(html: str, rel: str, notes: list[str]) -> _Raw:
     try:
         tree = lxml.html.document_fromstring(html, parser=parser)
     except (ValueError, lxml.etree.ParserError) as err:
-        raise _Skip(f"HTML could not be parsed: {err}") from None
+        raise Unreadable(f"HTML could not be parsed: {err}") from None
     if any("Excessive depth" in entry.message for entry in parser.error_log):
-        raise _Skip("HTML nested too deeply (over 255 levels) to parse safely; the page was not read")
+        raise Unreadable("HTML nested too deeply (over 255 levels) to parse safely; the page was not read")
     extracted = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False)
     text = unicodedata.normalize("NFC", (extracted.text or "") if extracted else "")
     if not text.strip():
-        raise _Skip("no main text found in the HTML (empty, script-only or navigation-only page)")
+        raise Unreadable("no main text found in the HTML (empty, script-only or navigation-only page)")
     return _Raw(path=rel, text=text, title=extracted.title, outlet=extracted.sitename, date=extracted.date,
                 url=extracted.url, notes=[*notes, "main text extracted from HTML with trafilatura"])
 
@@ -390,26 +430,26 @@ def _read_records(text: str, rel: str, kind: str, notes: list[str]) -> list[_Raw
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
-            raise _Skip(f"invalid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
+            raise Unreadable(f"invalid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
         if isinstance(data, dict):
             data = next((data[key] for key in JSON_RECORD_LISTS if isinstance(data.get(key), list)), [data])
         if not isinstance(data, list):
-            raise _Skip("JSON is neither an object nor a list of objects")
+            raise Unreadable("JSON is neither an object nor a list of objects")
         numbered = list(enumerate(data, 1))
     for number, record in numbered:
         path = f"{rel}#{number}"
         try:
             out.append(_record_to_raw(record, path, notes))
-        except _Skip as skip:
+        except Unreadable as skip:
             out.append(Skipped(path=path, reason=str(skip)))
     if not numbered and not out:
-        raise _Skip("no records in the file")
+        raise Unreadable("no records in the file")
     return sorted(out, key=lambda item: int(item.path.rsplit("#", 1)[1]))
 
 
 def _record_to_raw(record: Any, path: str, notes: list[str]) -> _Raw:
     if not isinstance(record, dict):
-        raise _Skip(f"record is a JSON {type(record).__name__}, not an object")
+        raise Unreadable(f"record is a JSON {type(record).__name__}, not an object")
 
     def first(role: str) -> str | None:
         for key in JSON_FIELDS[role]:
@@ -422,7 +462,7 @@ def _record_to_raw(record: Any, path: str, notes: list[str]) -> _Raw:
 
     text = first("text")
     if text is None:
-        raise _Skip(f"record has no text (looked for fields: {', '.join(JSON_FIELDS['text'])})")
+        raise Unreadable(f"record has no text (looked for fields: {', '.join(JSON_FIELDS['text'])})")
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     date = first("date")
     return _Raw(path=path, text=text, title=first("title"), outlet=first("outlet"), url=first("url"),

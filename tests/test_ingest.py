@@ -210,6 +210,21 @@ def test_utf8_with_a_corrupt_byte_keeps_the_rest_and_says_so(tmp_path):
     assert any("1 undecodable byte" in note for note in document.notes)
 
 
+def test_ascii_text_with_a_few_stray_bytes_reads_as_utf8_with_replacements_not_as_a_guessed_encoding(tmp_path):
+    (tmp_path / "stray.txt").write_bytes(b"Riot at the prison \xff\xfe\xc3(\n\nOfficials said the riot at the prison "
+                                         b"ended on Monday after five hours. Police said 12 officers were hurt.\n")
+    document = load_sources(tmp_path).documents[0]
+    assert document.title == "Riot at the prison \ufffd\ufffd\ufffd("
+    assert any("3 undecodable byte(s)" in note for note in document.notes)
+
+
+def test_legacy_dashes_quotes_and_accents_in_english_text_are_still_decoded(tmp_path):
+    (tmp_path / "legacy.txt").write_bytes(b"Officials said the riot \x97 which began at noon \x97 ended on Monday. "
+                                          b"Police said it\x92s over in Krak\xf3w.\n")
+    document = load_sources(tmp_path).documents[0]
+    assert "riot \u2014 which" in document.text and "it\u2019s over in Krak\u00f3w" in document.text
+
+
 def test_undecodable_bytes_are_skipped_with_a_reason(tmp_path):
     write_article(tmp_path)
     (tmp_path / "garbage.txt").write_bytes(bytes(range(128, 256)) * 4)
