@@ -11,8 +11,11 @@ The rules that make a batch safe to kill and rerun:
   folder or the new one; leftovers are cleaned at the start of the next run.
 - A case is done when `cases/<case>/done.json` holds the case's current key: sha256 of its input paths and bytes,
   the sha256 pins of the models it uses, the prompt templates, the schema version, calibration.toml, backend,
-  formats and --judge. A rerun reuses done cases with the same key and runs every other case again (changed, new,
-  skipped, failed).
+  formats and --judge, and every output file it lists still has the sha256 it records (a file cut short or edited
+  makes the case run again, and the index says why in `rerun_because`). A rerun reuses done cases and runs every
+  other case again (changed, new, skipped, failed, damaged).
+- Input files are read through ingest's checks before they are opened (regular files only, --max-bytes, inside the
+  input folder): a FIFO or a device in a case folder is refused with its reason, never waited on.
 - `index.jsonl` (one line per case, in grouping order) is rewritten atomically after every finished case, from the
   records, so it is always complete (unfinished cases say `pending`) and never holds a duplicate or half a line.
 - One failing case (unreadable files, a model error, even its worker process dying by a signal, which is named)
@@ -45,8 +48,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from summarizer.files import atomic_write
+from summarizer.files import atomic_write, check_writable, fsync_dir
 from summarizer.grouping import Case, GroupMode, plan_cases, read_grouping, write_grouping
+from summarizer.ingest import DEFAULT_MAX_BYTES
 
 CASES_DIR = "cases"
 DONE_FILE = "done.json"
@@ -72,6 +76,7 @@ class BatchOptions:
     formats: tuple[str, ...] = ("md", "html", "json")
     threads: int = 0  # compute threads per worker; 0: this machine's cores divided among the workers
     judge: bool = False  # also check every claim with the entailment judge (summarizer.judge)
+    max_bytes: int = DEFAULT_MAX_BYTES  # larger input files are refused unread (their refusal is in the case key)
 
 
 @dataclass(frozen=True)
@@ -202,7 +207,7 @@ def run_case(job: CaseJob, scratch_root: str | None = None) -> CaseOutcome:
             _emit(job.name, "start", "start")
             try:
                 result = brief(folder, out, model=job.options.model, backend=job.options.backend,
-                               formats=job.options.formats, judge=job.options.judge,
+                               formats=job.options.formats, judge=job.options.judge, max_bytes=job.options.max_bytes,
                                progress=lambda e: _emit(job.name, e.stage, e.state, e.detail))
             except BriefError as err:
                 # Nothing readable is a property of the inputs, not a fault: 'skipped', with ingest's reasons.
@@ -308,20 +313,19 @@ def run_settings(options: BatchOptions) -> dict:
     }
 
 
-def _read_inputs(in_dir: Path, case: Case) -> tuple[dict[str, bytes], list[str]]:
-    """The case's file bytes by their path in the case folder, and a reason for each file that cannot be read."""
+def _read_inputs(in_dir: Path, case: Case, max_bytes: int) -> tuple[dict[str, bytes], list[str]]:
+    """The case's file bytes by their path in the case folder, each read through ingest's checks (a FIFO, a device,
+    a file over `max_bytes` or a link out of the input folder is refused before it is opened), and a reason for
+    each file refused."""
+    from summarizer.ingest import Unreadable, read_checked
+
     inputs, problems = {}, []
-    allowed = (in_dir.resolve(), (in_dir / case.root).resolve())
+    inside = (in_dir.resolve(), (in_dir / case.root).resolve())
     for rel, staged in case.layout().items():
-        path = in_dir / rel
-        if path.is_symlink() and not path.resolve().is_relative_to(allowed[0]) \
-                and not path.resolve().is_relative_to(allowed[1]):
-            problems.append(f"{rel}: symlink points outside the input folder; not followed")
-            continue
         try:
-            inputs[staged] = path.read_bytes()
-        except OSError as err:
-            problems.append(f"{rel}: cannot be read ({err.strerror or err})")
+            inputs[staged] = read_checked(in_dir / rel, max_bytes=max_bytes, inside=inside)
+        except Unreadable as err:
+            problems.append(f"{rel}: {err}")
     return inputs, problems
 
 
@@ -334,14 +338,6 @@ def case_key(case: Case, inputs: dict[str, bytes], settings: dict) -> str:
 
 
 # --- publishing (driver only) -------------------------------------------------------------------------------------
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_synced(path: Path, data: bytes) -> None:
     with open(path, "wb") as fh:
         fh.write(data)
@@ -361,7 +357,7 @@ def publish_case(cases_dir: Path, name: str, files: dict[str, bytes]) -> None:
     tmp.mkdir(parents=True)
     for filename, data in files.items():
         _write_synced(tmp / filename, data)
-    _fsync_dir(tmp)
+    fsync_dir(tmp)
     if final.exists():
         old = cases_dir / f".old.{tag}.{name}"
         os.rename(final, old)
@@ -369,7 +365,7 @@ def publish_case(cases_dir: Path, name: str, files: dict[str, bytes]) -> None:
         shutil.rmtree(old)
     else:
         os.rename(tmp, final)
-    _fsync_dir(cases_dir)
+    fsync_dir(cases_dir)
 
 
 def recover(cases_dir: Path) -> list[str]:
@@ -408,10 +404,35 @@ def read_record(case_dir: Path) -> dict | None:
     return None
 
 
-def is_done(case_dir: Path, record: dict | None, key: str) -> bool:
-    """Finished with these inputs and settings, and every output it lists is still there."""
-    return bool(record) and record.get("status") == "done" and record.get("key") == key \
-        and all((case_dir / name).is_file() for name in record.get("outputs", []))
+def rerun_reason(case_dir: Path, record: dict | None, key: str) -> str | None:
+    """None when the case finished with these inputs and settings and its files are whole; else why it runs again
+    ('' for a case never run)."""
+    if record is None:
+        return ""
+    if record.get("status") != "done":
+        return f"its last run ended {record.get('status')}"
+    if record.get("key") != key:
+        return "its input files or the run's settings changed"
+    return damage(case_dir, record)
+
+
+def damage(case_dir: Path, record: dict) -> str | None:
+    """Why a finished case's files can no longer be trusted (one is missing, or is not the bytes it wrote, by the
+    sha256 manifest in its record), or None when every one is whole."""
+    manifest = record.get("sha256")
+    if not isinstance(manifest, dict):
+        return "its record has no sha256 manifest of its files (written by an older version)"
+    for name in record.get("outputs", []):
+        path = case_dir / name
+        try:
+            data = path.read_bytes() if path.is_file() else None
+        except OSError as err:
+            return f"{name} cannot be read ({err.strerror})"
+        if data is None:
+            return f"{name} is missing"
+        if hashlib.sha256(data).hexdigest() != manifest.get(name):
+            return f"{name} is not the file the run wrote (changed or cut short)"
+    return None
 
 
 def _record(outcome: CaseOutcome, case: Case, input_errors: list[str]) -> dict:
@@ -425,6 +446,7 @@ def _record(outcome: CaseOutcome, case: Case, input_errors: list[str]) -> dict:
         **outcome.counts,
         "timings": outcome.timings,
         "outputs": sorted(outcome.outputs),
+        "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outcome.outputs.items())} or None,
         "key": outcome.key,
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "worker": outcome.worker,
@@ -445,15 +467,18 @@ def commit_outcome(cases_dir: Path, outcome: CaseOutcome, case: Case, input_erro
     return record
 
 
-def index_rows(cases: list[Case], records: dict[str, dict], keys: dict[str, str], ran: set[str]) -> list[dict]:
-    """One row per case, in grouping order: its record when it matches the case's current key, else `pending`."""
+def index_rows(cases: list[Case], records: dict[str, dict], keys: dict[str, str], ran: set[str],
+               rerun: dict[str, str] | None = None) -> list[dict]:
+    """One row per case, in grouping order: its record when it matches the case's current key, else `pending`;
+    `rerun` says why a case that had a record runs again."""
     rows = []
     for case in cases:
         record = records.get(case.name)
         if record is None or record.get("key") != keys[case.name]:
             record = {"case": case.name, "status": "pending", "files": len(case.files), "grouping": case.how,
                       "key": keys[case.name]}
-        rows.append({**record, "this_run": case.name in ran})
+        why = (rerun or {}).get(case.name)
+        rows.append({**record, "this_run": case.name in ran, **({"rerun_because": why} if why else {})})
     return rows
 
 
@@ -714,7 +739,10 @@ def run_batch(in_dir: str | os.PathLike, out_dir: str | os.PathLike, *, group: G
     except ValueError as err:
         raise BatchError(str(err)) from err
     options = replace(options, formats=formats, threads=options.threads or default_threads(workers))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        check_writable(out_dir)
+    except OSError as err:
+        raise BatchError(f"cannot write to the output folder {out_dir}: {err.strerror}; choose another --out") from err
     cases_dir = out_dir / CASES_DIR
     emit = progress or (lambda event: None)
     with _exclusive(out_dir), _sigterm_as_interrupt():
@@ -724,25 +752,28 @@ def run_batch(in_dir: str | os.PathLike, out_dir: str | os.PathLike, *, group: G
         notes += plan_notes
         by_name = {case.name: case for case in cases}
         settings = run_settings(options)
-        records, jobs, keys = {}, [], {}
+        records, jobs, keys, rerun = {}, [], {}, {}
         unreadable: dict[str, list[str]] = {}
         for case in cases:
-            inputs, unreadable[case.name] = _read_inputs(in_dir, case)
+            inputs, unreadable[case.name] = _read_inputs(in_dir, case, options.max_bytes)
             keys[case.name] = case_key(case, inputs, settings)
             record = read_record(cases_dir / case.name)
-            if is_done(cases_dir / case.name, record, keys[case.name]):
+            why = rerun_reason(cases_dir / case.name, record, keys[case.name])
+            if why is None:
                 records[case.name] = record
-            else:
-                jobs.append(CaseJob(case.name, keys[case.name], inputs, options,
-                                    str(case.source_folder(in_dir.resolve()))))
+                continue
+            jobs.append(CaseJob(case.name, keys[case.name], inputs, options,
+                                str(case.source_folder(in_dir.resolve()))))
+            if why:
+                rerun[case.name] = why
         ran: set[str] = set()
-        write_index(out_dir, index_rows(cases, records, keys, ran))
+        write_index(out_dir, index_rows(cases, records, keys, ran, rerun))
         emit(BatchEvent("plan", total=len(jobs), reused=len(cases) - len(jobs)))
 
         def finish(outcome: CaseOutcome) -> None:
             records[outcome.name] = commit_outcome(cases_dir, outcome, by_name[outcome.name], unreadable[outcome.name])
             ran.add(outcome.name)
-            write_index(out_dir, index_rows(cases, records, keys, ran))
+            write_index(out_dir, index_rows(cases, records, keys, ran, rerun))
             emit(BatchEvent("finished", case=outcome.name, record=records[outcome.name]))
 
         runnable = []
@@ -789,7 +820,7 @@ def run_batch(in_dir: str | os.PathLike, out_dir: str | os.PathLike, *, group: G
         if stray:
             notes.append(f"{len(stray)} folder(s) in {cases_dir} belong to no current case (an older grouping): "
                          f"{', '.join(stray[:10])}")
-        rows = index_rows(cases, records, keys, ran)
+        rows = index_rows(cases, records, keys, ran, rerun)
     return BatchReport(out_dir=out_dir, records=rows, notes=notes, seconds=round(time.perf_counter() - started, 1),
                        interrupted=interrupted)
 

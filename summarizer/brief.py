@@ -1,4 +1,4 @@
-"""brief: the whole line for one case, ingest -> generate -> verify -> render, with progress and atomic writes.
+"""brief: the whole line for one case, ingest -> generate -> verify -> render, with progress; its files are one set.
 
 It only orchestrates: each stage's work lives in its own module. The CLI (`summarizer brief`) and the batch stage
 both call `brief()`; they differ only in what they do with the progress events.
@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from summarizer import render
-from summarizer.files import atomic_write
+from summarizer.files import check_writable, write_set
+from summarizer.ingest import DEFAULT_MAX_BYTES, load_sources
 from summarizer.support import Calibration
 from summarizer.verify import Status, VerifiedSummary
 
 FORMATS = tuple(render.FILENAMES)
+OUTPUT_MARGIN_BYTES = 1 << 20  # the claims, the page's styles and script: well under 1 MiB for any note
 
 
 class BriefError(RuntimeError):
@@ -94,34 +96,46 @@ def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
 
 def write_outputs(verified: VerifiedSummary, out_dir: str | os.PathLike, formats: Iterable[str] = FORMATS
                   ) -> dict[str, Path]:
-    """Render every requested format, then write each atomically: a failed render leaves all old files untouched."""
+    """Render every requested format, then write them as one set: a failed render or write (a full disk) leaves
+    the old files all untouched, never a new note beside an old summary.json."""
     texts = {fmt: render.RENDERERS[fmt](verified) for fmt in check_formats(formats)}
     paths = {fmt: Path(out_dir) / render.FILENAMES[fmt] for fmt in texts}
-    for fmt, text in texts.items():
-        atomic_write(paths[fmt], text)
+    write_set({paths[fmt]: text for fmt, text in texts.items()})
     return paths
+
+
+def check_output_folder(out_dir: str | os.PathLike, sources) -> None:
+    """Fail now, not after minutes of model work, when the note cannot be written: `out_dir` must take a new file
+    and have room for about twice the sources as JSON (summary.json holds them all; brief.html shows them again)."""
+    try:
+        check_writable(out_dir, needed_bytes=2 * len(sources.model_dump_json()) + OUTPUT_MARGIN_BYTES)
+    except OSError as err:
+        raise BriefError("output", f"cannot write the note to {out_dir}: {err.strerror}; free some space or "
+                                   "choose another --out") from err
 
 
 def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str = "generator",
           backend: str = "llamacpp", formats: Iterable[str] = FORMATS, progress: Progress | None = None,
-          judge: bool = False, calibration: Calibration | None = None) -> BriefResult:
-    """Brief one case: read `folder`, draft with `model` on `backend`, check every field (with the entailment judge
-    too when `judge`; with `calibration` instead of calibration.toml when given), write the note files.
+          judge: bool = False, calibration: Calibration | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+          ) -> BriefResult:
+    """Brief one case: read `folder` (files over `max_bytes` are skipped), draft with `model` on `backend`, check
+    every field (with the entailment judge too when `judge`; with `calibration` instead of calibration.toml when
+    given), write the note files.
 
-    Ingest runs first so that a folder with nothing readable fails in a second, before any model is loaded.
+    Ingest and the output folder's check run first so that a folder with nothing readable, or an output folder that
+    cannot take the note, fails in a second, before any model is loaded.
     Stage timings go into the run metadata (`meta.stages`), so the note and summary.json say how long it took.
     """
-    from summarizer.ingest import load_sources
-
     formats = check_formats(formats)
     report = progress or (lambda event: None)
     timings: dict[str, float] = {}
     with _stage("ingest", report, timings) as stage:
-        sources = load_sources(folder)
+        sources = load_sources(folder, max_bytes=max_bytes)
         if not sources.documents:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped[:5]) or "the folder is empty"
             raise BriefError("ingest", f"no readable article in {folder} ({reasons})")
         stage.update(f"{len(sources.documents)} documents, {len(sources.canonical)} independent reports")
+    check_output_folder(out_dir, sources)
     # The model runtimes and the embedder (torch) are imported only once there is something to brief.
     from summarizer.backends import load_backend
     from summarizer.generate import generate, model_info

@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from summarizer.files import atomic_write
+from summarizer.files import atomic_write, stays_inside
 
 GroupMode = Literal["folders", "cluster", "file"]
 GROUP_MODES: tuple[str, ...] = ("folders", "cluster", "file")
@@ -332,16 +332,17 @@ def write_grouping(path: Path, cases: list[Case], *, in_dir: Path, mode: str) ->
 
 
 def read_grouping(path: Path, in_dir: Path) -> tuple[str, list[Case]]:
-    """The mode and cases of a grouping file, validated against `in_dir`: every file appears once and stays inside
-    the folder; names are distinct. A hand-written file needs only `cases: [{name, files}]`. Files that no longer
-    exist are dropped later, by `plan_cases`, with a note."""
+    """The mode and cases of a grouping file, validated against `in_dir`: every file appears once and, as written,
+    stays inside the folder; names are distinct. A hand-written file needs only `cases: [{name, files}]`. Files that
+    no longer exist are dropped later, by `plan_cases`, with a note; where a listed path leads (a symlink out of the
+    folder) is judged when it is read, so the reason lands in its case's record and every grouping.json batch
+    writes is one it accepts."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
         raise GroupingError(f"cannot read grouping file {path}: {err}") from err
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise GroupingError(f"{path}: expected an object with a 'cases' list")
-    real_in = in_dir.resolve()
     cases, owner = [], {}
     for n, entry in enumerate(data["cases"], start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
@@ -352,7 +353,7 @@ def read_grouping(path: Path, in_dir: Path) -> tuple[str, list[Case]]:
             raise GroupingError(f"{path}: case name {name!r} is not folder-safe (use letters, digits, '.', '_', '-'; "
                                 f"e.g. {safe_name(name)!r})")
         for rel in entry["files"]:
-            if not isinstance(rel, str) or not (in_dir / rel).resolve().is_relative_to(real_in):
+            if not isinstance(rel, str) or not stays_inside(in_dir / rel, in_dir):
                 raise GroupingError(f"{path}: case {name!r} lists {rel!r}, which is not a path inside {in_dir}")
             if rel in owner:
                 raise GroupingError(f"{path}: {rel!r} is in both case {owner[rel]!r} and case {name!r}")

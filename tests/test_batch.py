@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -141,7 +142,46 @@ def test_a_symlink_to_a_file_outside_the_input_folder_is_not_read(tmp_path):
     (tmp_path / "in" / "case" / "link.txt").symlink_to(tmp_path / "secret.txt")
     report = run_batch(tmp_path / "in", tmp_path / "out")
     assert [(r["case"], r["status"], r["error"]) for r in report.records] == [
-        ("case", "skipped", "case/link.txt: symlink points outside the input folder; not followed")]
+        ("case", "skipped", f"case/link.txt: symlink points outside the folder (to {tmp_path / 'secret.txt'}); "
+                            "not followed")]
+
+
+def test_the_grouping_json_a_batch_wrote_is_used_again_and_accepted_by_grouping_even_beside_a_symlink_out(
+        tmp_path):
+    (tmp_path / "secret.txt").write_text("not an article")
+    (tmp_path / "in" / "case").mkdir(parents=True)
+    (tmp_path / "in" / "case" / "link.txt").symlink_to(tmp_path / "secret.txt")
+    run_batch(tmp_path / "in", tmp_path / "out")
+    rerun = run_batch(tmp_path / "in", tmp_path / "out")
+    assert not [note for note in rerun.notes if "could not be used" in note]
+    shutil.copy(tmp_path / "out" / "grouping.json", tmp_path / "copy.json")
+    again = run_batch(tmp_path / "in", tmp_path / "out2", grouping=tmp_path / "copy.json")
+    assert [(r["case"], r["status"]) for r in again.records] == [("case", "skipped")]
+
+
+def test_a_fifo_in_a_case_folder_is_refused_unopened_so_the_batch_does_not_hang(tmp_path):
+    (tmp_path / "in" / "case1").mkdir(parents=True)
+    fifo = tmp_path / "in" / "case1" / "pipe.txt"
+    os.mkfifo(fifo)
+    records = []
+    runner = threading.Thread(target=lambda: records.extend(run_batch(tmp_path / "in", tmp_path / "out").records),
+                              daemon=True)
+    runner.start()
+    runner.join(timeout=60)
+    if runner.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # lets the blocked reader go
+        pytest.fail("the batch blocked opening a FIFO")
+    assert [(r["case"], r["status"], r["error"]) for r in records] == [
+        ("case1", "skipped", "case1/pipe.txt: not a regular file")]
+
+
+def test_a_file_over_max_bytes_is_refused_unread_naming_the_option_that_reads_it(tmp_path):
+    (tmp_path / "in" / "quake").mkdir(parents=True)
+    (tmp_path / "in" / "quake" / "portvale.txt").write_text(QUAKE)
+    report = run_batch(tmp_path / "in", tmp_path / "out", options=BatchOptions(max_bytes=100))
+    assert [(r["case"], r["status"]) for r in report.records] == [("quake", "skipped")]
+    assert "quake/portvale.txt: file too large" in report.records[0]["error"]
+    assert "(raise --max-bytes to read it)" in report.records[0]["error"]
 
 
 def test_a_grouping_that_puts_one_file_in_two_cases_is_refused(tmp_path):
@@ -234,6 +274,37 @@ def test_the_options_a_batch_is_given_reach_its_cases_keys(tmp_path):
     report = run_batch(tmp_path / "in", tmp_path / "out", options=options)
     empty = Case(name="empty", files=(), how="folder", root="empty")
     assert report.records[0]["key"] == case_key(empty, {}, run_settings(options))
+
+
+def test_a_finished_case_whose_output_was_cut_short_runs_again_and_the_index_says_why(tmp_path, monkeypatch):
+    import summarizer.batch
+
+    def finish_every_case(jobs, *args):
+        yield from (outcome(job.name, job.key, **{"summary.json": b'{"whole": true}'}) for job in jobs)
+
+    monkeypatch.setattr(summarizer.batch, "local_outcomes", finish_every_case)
+    (tmp_path / "in" / "quake").mkdir(parents=True)
+    (tmp_path / "in" / "quake" / "portvale.txt").write_text(QUAKE)
+    run_batch(tmp_path / "in", tmp_path / "out")
+    summary = tmp_path / "out" / "cases" / "quake" / "summary.json"
+    summary.write_bytes(summary.read_bytes()[:5])
+    run_batch(tmp_path / "in", tmp_path / "out")
+    assert [(r["case"], r["status"], r["this_run"], r["rerun_because"]) for r in index_of(tmp_path / "out")] == [
+        ("quake", "done", True, "summary.json is not the file the run wrote (changed or cut short)")]
+    assert summary.read_bytes() == b'{"whole": true}'
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_error_line_not_a_traceback(tmp_path):
+    from click.testing import CliRunner
+
+    from summarizer.cli import main
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "a-file").write_text("")
+    result = CliRunner().invoke(main, ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "a-file" / "out")])
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit
+    assert f"Error: cannot write to the output folder {tmp_path / 'a-file' / 'out'}: Not a directory; choose " \
+           "another --out" in result.output
 
 
 def test_a_second_batch_on_the_same_output_folder_is_refused_while_one_runs(tmp_path):
