@@ -60,7 +60,7 @@ def fit(pairs: Path, base: Path = CALIBRATION_FILE) -> tuple[Fitted, str]:
     """Score every labelled pair of `pairs` (the `score --pairs` format plus a boolean `label`) with the calibration
     in `base`, and fit the support threshold. Returns the fit and the new calibration file's text."""
     calibration = Calibration.load(base)
-    lines = pairs.read_text(encoding="utf-8").splitlines()
+    lines = pairs.read_text(encoding="utf-8", errors="replace").splitlines()  # a bad line fails alone
     labels, errors = {}, 0
     for number, line in enumerate(lines, 1):
         if not line.strip():

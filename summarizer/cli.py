@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 
@@ -9,14 +10,46 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from summarizer.ingest import DEFAULT_MAX_BYTES
+
 console = Console(stderr=True)
 out = Console()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """One error convention for every command: one line on stderr that names the file or option and what to do;
+    exit status 2 for bad input, 1 for a failure, 130 when interrupted; a traceback only with --debug."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as err:
+            err.message = " ".join(err.message.split())
+            raise
+        except (click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            console.print("Interrupted.")
+            ctx.exit(130)
+        except Exception as err:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(_error_line(err)) from None
+
+
+def _error_line(err: Exception) -> str:
+    """An error no command expected, as one line: the file an OSError concerns and why, else the exception."""
+    if isinstance(err, OSError) and err.filename:
+        return f"{err.filename}: {err.strerror} (check the path, its permissions and the free space)"
+    return f"{type(err).__name__}: {' '.join(str(err).split())} (rerun with --debug for the traceback)"
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="summarizer")
-def main() -> None:
-    """Summarize news events with a local model, and check every fact against its sources."""
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error instead of one line.")
+def main(debug: bool) -> None:
+    """Summarize news events with a local model, and check every fact against its sources. Exit status: 0 done,
+    1 failed, 2 bad input, 130 interrupted."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -117,10 +150,14 @@ def schema() -> None:
     out.print_json(json.dumps(json_schema()))
 
 
+max_bytes_option = click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+                                help="Skip article files larger than this many bytes.")
+
+
 @main.command("sources")
 @click.argument("folder", type=click.Path(exists=True))
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON, every sentence with id/start/end.")
-@click.option("--max-bytes", type=int, default=2_000_000, show_default=True, help="Skip files larger than this.")
+@max_bytes_option
 def sources_command(folder: str, as_json: bool, max_bytes: int) -> None:
     """Show what ingest reads from FOLDER (or one file): documents, skipped files and why, boilerplate removed,
     near-duplicate captures merged. Exit 1 when nothing could be read.
@@ -190,19 +227,30 @@ def _load_judge(judge: bool):
     return Judge.load() if judge else None
 
 
+def _finite(ctx, param, value: float | None) -> float | None:
+    """FloatRange lets NaN through (every comparison with it is false), which would turn a CI gate off."""
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("must be a number from 0 to 1, not NaN")
+    return value
+
+
 @main.command("score")
 @click.option("--sources", "sources_path", type=click.Path(exists=True), help="Folder or file of source articles.")
 @click.option("--summary", "summary_path", type=click.Path(exists=True, dir_okay=False),
               help="Summary to score: our JSON, any JSON (each string is a claim), or text/Markdown (each sentence).")
 @click.option("--pairs", "pairs_path", type=click.Path(exists=True, dir_okay=False),
               help="JSONL of {id, sources | document, summary}, one pair per line (eval runs).")
+@click.option("--sources-root", type=click.Path(exists=True, file_okay=False),
+              help="With --pairs: the folder that a line's 'sources' path must stay inside  [default: the pairs "
+                   "file's folder]")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="With --pairs: append one result line per pair here; a rerun skips ids already scored.")
 @click.option("--json", "as_json", is_flag=True, help="Print data instead of a table (JSON lines with --pairs).")
-@click.option("--fail-under", type=click.FloatRange(0, 1), help="Exit 1 when the summary's score is below this.")
+@click.option("--fail-under", type=click.FloatRange(0, 1), callback=_finite,
+              help="Exit 1 when the summary's score is below this (a number from 0 to 1).")
 @judge_option
 @calibration_option
-def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fail_under, judge,
+def score_command(sources_path, summary_path, pairs_path, sources_root, out_path, as_json, fail_under, judge,
                   calibration_path) -> None:
     """Score how faithful a summary is to its sources, claim by claim. Exit 0 whatever the score unless
     --fail-under is missed (1); 2 on bad input.
@@ -223,13 +271,17 @@ def score_command(sources_path, summary_path, pairs_path, out_path, as_json, fai
     if pairs_path:
         if sources_path or summary_path or fail_under is not None:
             raise click.UsageError("--pairs takes no --sources, --summary or --fail-under (each line has its own)")
-    elif not (sources_path and summary_path) or out_path:
-        raise click.UsageError("give --sources and --summary (or --pairs, optionally with --out)")
+    elif not (sources_path and summary_path) or out_path or sources_root:
+        raise click.UsageError("give --sources and --summary (or --pairs, optionally with --out and --sources-root)")
     calibration = _load_calibration(calibration_path)
+    if out_path:
+        _check_out_folder(Path(out_path).parent, "--out")
     try:  # a bad pair becomes an error line; only a bad summary file or a missing model/calibration stops here
         reader = _load_judge(judge)
         if pairs_path:
-            _score_pairs(Path(pairs_path), Path(out_path) if out_path else None, as_json, reader, calibration)
+            pairs = Path(pairs_path)
+            _score_pairs(pairs, Path(out_path) if out_path else None, as_json, reader, calibration,
+                         Path(sources_root) if sources_root else pairs.parent)
             return
         report = _score_one(sources_path, Path(summary_path), reader, calibration)
     except (ValueError, ValidationError, ModelError, CalibrationError) as err:
@@ -256,6 +308,16 @@ class _InputError(click.ClickException):
     exit_code = 2
 
 
+def _check_out_folder(folder, option: str) -> None:
+    """An output folder that cannot take a file is bad input, found before any model loads."""
+    from summarizer.files import check_writable
+
+    try:
+        check_writable(folder)
+    except OSError as err:
+        raise _InputError(f"{option}: cannot write to {folder}: {err.strerror}; choose another place") from None
+
+
 _STATUS_STYLE = {"supported": "green", "contested": "yellow", "unsupported": "red", "contradicted": "bold red",
                  "not stated": "dim"}
 
@@ -278,7 +340,7 @@ def _print_report(report) -> None:
               f"{verdict}")
 
 
-def _score_pairs(pairs, out_path, as_json: bool, judge, calibration) -> None:
+def _score_pairs(pairs, out_path, as_json: bool, judge, calibration, sources_root) -> None:
     import json
     import time
 
@@ -302,7 +364,8 @@ def _score_pairs(pairs, out_path, as_json: bool, judge, calibration) -> None:
     with Progress(TextColumn("scoring pairs"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                   TimeElapsedColumn(), console=console) as progress:
         task = progress.add_task("pairs", total=max(count_lines(pairs) - len(done), 0), rate="")
-        tally = score_pairs_file(pairs, out_path, on_result, skip=done, judge=judge, calibration=calibration)
+        tally = score_pairs_file(pairs, out_path, on_result, skip=done, judge=judge, calibration=calibration,
+                                 sources_root=sources_root)
     if rows:
         table = Table()
         for column in ("id", "claims", "score", "supported", "flagged claims / error"):
@@ -447,8 +510,9 @@ def generate_command(folder: str, model: str, backend: str, strategy: str, as_js
 @judge_option
 @calibration_option
 @threads_option
+@max_bytes_option
 def brief_command(folder: str, out_dir: str | None, formats: str, model: str, backend: str, judge: bool,
-                  calibration_path) -> None:
+                  calibration_path, max_bytes: int) -> None:
     """Write a cited briefing note on the articles in FOLDER: read them, draft with the local model, check every
     field against the sources, and render Markdown, a self-contained HTML page and the verified JSON.
 
@@ -483,9 +547,10 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
 
         try:  # in a child process: a crash of the model runtime (a signal) becomes the error below
             result = run_in_child(brief, folder, target, model=model, backend=backend, formats=chosen, progress=show,
-                                  judge=judge, calibration=calibration)
+                                  judge=judge, calibration=calibration, max_bytes=max_bytes)
         except BriefError as err:
-            bar.remove_task(tasks[err.stage])  # the error below names the stage that failed
+            if err.stage in tasks:
+                bar.remove_task(tasks[err.stage])  # the error below names the stage that failed
             bar.stop()
             raise click.ClickException(str(err)) from None
         except NativeCrash as crash:
@@ -516,10 +581,13 @@ def calibrate_command(pairs: str, out_path: str) -> None:
 
     Example: summarizer calibrate labelled.jsonl -o my.toml && summarizer score --calibration my.toml ...
     """
+    from pathlib import Path
+
     from summarizer.calibrate import calibrate
     from summarizer.lock import ModelError
     from summarizer.support import CalibrationError
 
+    _check_out_folder(Path(out_path).parent, "--out")
     try:
         fitted = calibrate(pairs, out_path)
     except (ValueError, ModelError, CalibrationError) as err:
@@ -548,8 +616,9 @@ def calibrate_command(pairs: str, out_path: str) -> None:
 @click.option("--model", default="generator", show_default=True, help="Model role in models.lock.")
 @click.option("--backend", default="llamacpp", show_default=True, help="Model runtime: llamacpp or transformers.")
 @judge_option
+@max_bytes_option
 def batch_command(in_dir, out_dir, group, grouping_file, workers, threads, engine, ray_address, formats, model,
-                  backend, judge) -> None:
+                  backend, judge, max_bytes) -> None:
     """Brief every event in IN_DIR (each subfolder is one event; loose files are grouped into events). Safe to stop
     and rerun: finished cases are kept and skipped; changed, new and failed ones run again. Exit 1 if a case failed.
 
@@ -561,7 +630,7 @@ def batch_command(in_dir, out_dir, group, grouping_file, workers, threads, engin
 
     from summarizer.batch import BatchError, BatchOptions, ProgressDisplay, run_batch
 
-    options = BatchOptions(model=model, backend=backend, threads=threads, judge=judge,
+    options = BatchOptions(model=model, backend=backend, threads=threads, judge=judge, max_bytes=max_bytes,
                            formats=tuple(f.strip() for f in formats.split(",") if f.strip()))
     try:
         with ProgressDisplay(console) as display:

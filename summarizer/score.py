@@ -22,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from summarizer.claims import ClaimInput, claims_from_summary, split_sentences
+from summarizer.files import stays_inside
 from summarizer.generate import Draft
 from summarizer.judge import Judge
 from summarizer.schema import EventSummary
@@ -246,8 +247,9 @@ def _read_pair(line_number: int, line: str) -> _Pair:
     return _Pair(line_number, record.get("id", line_number), record)
 
 
-def _prepare(pair: _Pair, base: Path) -> None:
-    """The pair's sources and claims, or the reason it cannot be scored: one bad pair never stops a run."""
+def _prepare(pair: _Pair, base: Path, sources_root: Path) -> None:
+    """The pair's sources and claims, or the reason it cannot be scored: one bad pair never stops a run. A
+    `sources` path is read only inside `sources_root`: a pairs file from elsewhere must not reach other files."""
     record = pair.record
     try:
         if "summary" not in record:
@@ -256,6 +258,9 @@ def _prepare(pair: _Pair, base: Path) -> None:
         if isinstance(sources, list):  # the documents' texts, inline
             sources, document = None, [str(text) for text in sources]
         elif isinstance(sources, str):
+            if not stays_inside(base / sources, sources_root):
+                raise ValueError(f"'sources' {sources!r} is outside {sources_root}, the folder pairs may read "
+                                 "(--sources-root)")
             sources = _sources_at((base / sources).resolve())
         elif sources is not None:
             raise ValueError("'sources' must be a path (relative to the pairs file) or a list of document texts")
@@ -276,7 +281,8 @@ def _prefetch_embeddings(pairs: list[_Pair]) -> None:
 
     texts = [s.text for p in pairs if p.sources and p.error is None for s in p.sources.sentences()]
     texts += [c.text for p in pairs if p.error is None for c in _claim_list(p.claims) if c.stated]
-    Embedder.load().encode(list(dict.fromkeys(texts)))
+    if texts:  # a batch of error lines needs no model
+        Embedder.load().encode(list(dict.fromkeys(texts)))
 
 
 def _claim_list(claims: EventSummary | list[ClaimInput]) -> list[ClaimInput]:
@@ -285,10 +291,11 @@ def _claim_list(claims: EventSummary | list[ClaimInput]) -> list[ClaimInput]:
 
 def score_pairs(
     lines: Iterable[str], *, base: Path = Path("."), skip: Collection[str] = (), batch_size: int = PAIRS_BATCH,
-    judge: Judge | None = None, calibration: Calibration | None = None,
+    judge: Judge | None = None, calibration: Calibration | None = None, sources_root: Path | None = None,
 ) -> Iterator[dict]:
     """One result per input line, in order: `{"id", "claims", "score", "counts", "threshold", "supported"}` or
-    `{"id", "error"}`. Lines whose id (see `id_key`) is in `skip` are passed over; a repeated id is an error."""
+    `{"id", "error"}`. Lines whose id (see `id_key`) is in `skip` are passed over; a repeated id is an error.
+    A line's `sources` path is relative to `base` and must lie inside `sources_root` (default: `base`)."""
     threshold(calibration)  # a missing or stale calibration stops the run here, rather than failing every pair
     seen: set[str] = set()  # ids met in this pass: a repeat is an error even when the first was scored before
     batch: list[_Pair] = []
@@ -318,7 +325,7 @@ def score_pairs(
             continue
         seen.add(key)
         if pair.error is None:
-            _prepare(pair, base)
+            _prepare(pair, base, sources_root or base)
         batch.append(pair)
         if len(batch) >= batch_size:
             yield from flush()
@@ -355,16 +362,21 @@ def score_pairs_file(
     skip: Collection[str] | None = None,
     judge: Judge | None = None,
     calibration: Calibration | None = None,
+    sources_root: Path | None = None,
 ) -> Counter:
     """Score a JSONL file of pairs; with `out`, append each result line to it as soon as it is ready (flushed, so a
     crash loses at most the line being written) after skipping the ids it already holds (`finished_ids(out)` unless
-    `skip` is given), so a rerun resumes. `on_result` sees every new result (progress, printing).
+    `skip` is given), so a rerun resumes. `on_result` sees every new result (progress, printing). `sources` paths
+    must lie inside `sources_root` (default: the pairs file's folder).
     Returns counts of scored, errors and skipped lines."""
     if skip is None:
         skip = finished_ids(out) if out else set()
     tally: Counter = Counter(scored=0, errors=0, skipped=len(skip))
-    with pairs.open(encoding="utf-8") as lines, (out.open("a", encoding="utf-8") if out else nullcontext()) as sink:
-        for result in score_pairs(lines, base=pairs.parent, skip=skip, judge=judge, calibration=calibration):
+    # errors="replace": a line that is not UTF-8 fails as invalid JSON, with its line number, like any bad line
+    with pairs.open(encoding="utf-8", errors="replace") as lines, \
+            (out.open("a", encoding="utf-8") if out else nullcontext()) as sink:
+        for result in score_pairs(lines, base=pairs.parent, skip=skip, judge=judge, calibration=calibration,
+                                  sources_root=sources_root):
             if sink is not None:
                 sink.write(json.dumps(result, ensure_ascii=False) + "\n")
                 sink.flush()

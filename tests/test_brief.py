@@ -91,6 +91,78 @@ def test_cli_brief_reports_its_process_dying_by_a_signal_as_an_error_line_and_ex
     assert not any(tmp_path.iterdir())
 
 
+OLD_SET = {"brief.md": "an old note", "brief.html": "<p>an old note</p>", "summary.json": "{}"}
+
+
+@pytest.mark.parametrize("step", ["write", "rename"])
+@pytest.mark.parametrize("failing", [0, 1, 2])
+def test_a_render_interrupted_at_any_file_leaves_the_old_set_or_the_new_one_whole(seeds_verified, tmp_path,
+                                                                                  monkeypatch, step, failing):
+    import errno
+    import os
+
+    import summarizer.files
+
+    new_set = {p.name: p.read_text() for p in write_outputs(seeds_verified, tmp_path / "new").values()}
+    for name, text in OLD_SET.items():
+        (tmp_path / name).write_text(text)
+    target, name = (summarizer.files, "_staged") if step == "write" else (os, "replace")
+    real, calls = getattr(target, name), []
+
+    def fail_once(*args):
+        calls.append(args)
+        if len(calls) == failing + 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args)
+
+    monkeypatch.setattr(target, name, fail_once)
+    with pytest.raises(OSError, match="No space left"):
+        write_outputs(seeds_verified, tmp_path)
+    monkeypatch.undo()
+    found = {p.name: p.read_text() for p in tmp_path.iterdir() if p.is_file()}
+    assert found in (OLD_SET, new_set)
+
+
+def test_an_output_folder_that_cannot_be_written_fails_before_any_model_loads(tmp_path, monkeypatch):
+    import summarizer.backends
+
+    monkeypatch.setattr(summarizer.backends, "load_backend", lambda *args: pytest.fail("a model was loaded"))
+    (tmp_path / "a-file").write_text("")
+    events = []
+    with pytest.raises(BriefError, match="output: cannot write the note to .*a-file/out: Not a directory; free some "
+                                         "space or choose another --out"):
+        brief(SEEDS, tmp_path / "a-file" / "out", progress=events.append)
+    assert [e.stage for e in events if e.state == "start"] == ["ingest"]
+
+
+def test_cli_brief_skips_files_over_max_bytes_and_names_the_option_that_reads_them(tmp_path):
+    result = CliRunner().invoke(main, ["brief", SEEDS, "--out", str(tmp_path), "--max-bytes", "100"])
+    assert result.exit_code == 1
+    assert "file too large" in result.output and "(raise --max-bytes to read it)" in result.output
+
+
+def test_cli_brief_interrupted_with_ctrl_c_exits_130_with_one_line(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from processes import spawned_children
+
+    command = [sys.executable, "-m", "summarizer.cli", "brief", SEEDS, "--out", str(tmp_path)]
+    cli = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env={**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "300"})
+    deadline = time.monotonic() + 60
+    while not spawned_children(cli.pid):
+        assert cli.poll() is None and time.monotonic() < deadline, "brief started no child process"
+        time.sleep(0.05)
+    os.kill(cli.pid, signal.SIGINT)  # what Ctrl-C sends
+    _, stderr = cli.communicate(timeout=60)
+    assert cli.returncode == 130
+    assert "Interrupted." in stderr and "Traceback" not in stderr and "Aborted" not in stderr
+
+
 def test_cli_brief_refuses_an_unknown_format(tmp_path):
     result = CliRunner().invoke(main, ["brief", SEEDS, "--out", str(tmp_path), "--format", "md,pdf"])
     assert result.exit_code == 2

@@ -193,3 +193,43 @@ def test_a_bad_pair_line_gets_an_error_line_and_the_run_goes_on(pairs_file, tmp_
     assert set(errors) == {5, "nowhere", "leeds"}
     assert "invalid JSON" in errors[5] and "no such file" in errors["nowhere"] and "more than once" in errors["leeds"]
     assert lines[-1]["id"] == "after" and lines[-1]["supported"] is True
+
+
+def test_a_pairs_line_cannot_read_sources_outside_the_sources_root(tmp_path):
+    (tmp_path / "pairs").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "secret.txt").write_text("Officials said five guards were killed in the riot.\n")
+    pairs = tmp_path / "pairs" / "pairs.jsonl"
+    pairs.write_text(json.dumps({"id": "system", "sources": "/etc", "summary": "x"}) + "\n"
+                     + json.dumps({"id": "up", "sources": "../elsewhere", "summary": "x"}) + "\n")
+    result = run_cli("--pairs", str(pairs), "--json")
+    assert result.exit_code == 0, result.output
+    errors = [json.loads(line)["error"] for line in result.stdout.splitlines()]
+    assert errors == [f"line 1: 'sources' '/etc' is outside {pairs.parent}, the folder pairs may read (--sources-root)",
+                      f"line 2: 'sources' '../elsewhere' is outside {pairs.parent}, the folder pairs may read "
+                      "(--sources-root)"]
+
+
+def test_sources_root_lets_pairs_read_the_folders_under_it(tmp_path):
+    (tmp_path / "pairs").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "empty.txt").write_text("")
+    pairs = tmp_path / "pairs" / "pairs.jsonl"
+    pairs.write_text(json.dumps({"id": "up", "sources": "../elsewhere", "summary": "x"}) + "\n")
+    result = run_cli("--pairs", str(pairs), "--json", "--sources-root", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "no readable source document (empty.txt: empty file" in json.loads(result.stdout)["error"]
+
+
+def test_fail_under_accepts_only_a_number_from_0_to_1_so_nan_cannot_turn_the_gate_off(
+        summary_with_one_false_sentence):
+    result = run_cli("--sources", SEEDS, "--summary", str(summary_with_one_false_sentence), "--fail-under", "nan")
+    assert result.exit_code == 2
+    assert "--fail-under" in result.output and "not NaN" in result.output
+
+
+def test_an_out_file_that_cannot_be_written_exits_2_before_any_pair_is_scored(pairs_file, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    result = run_cli("--pairs", str(pairs_file), "--out", str(tmp_path / "a-file" / "scores.jsonl"))
+    assert result.exit_code == 2 and result.exception.__class__ is SystemExit
+    assert f"Error: --out: cannot write to {tmp_path / 'a-file'}: Not a directory" in result.output
