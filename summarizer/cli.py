@@ -294,18 +294,24 @@ def score_command(sources_path, summary_path, pairs_path, sources_root, out_path
 
 
 def _score_one(sources_path: str, summary_path, judge, calibration):
-    from summarizer.ingest import load_sources
     from summarizer.score import score
 
-    sources = load_sources(sources_path)
-    if not sources.documents:
-        raise ValueError(f"no readable source in {sources_path}: "
-                         + "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped))
-    return score(summary_path, sources, judge=judge, calibration=calibration)
+    return score(summary_path, _readable_sources(sources_path), judge=judge, calibration=calibration)
 
 
 class _InputError(click.ClickException):
     exit_code = 2
+
+
+def _readable_sources(path: str):
+    """The sources at `path`; bad input naming each file's reason when not one article can be read from them."""
+    from summarizer.ingest import load_sources
+
+    sources = load_sources(path)
+    if not sources.documents:
+        reasons = "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped) or "the folder is empty"
+        raise _InputError(f"no readable source in {path} ({reasons})")
+    return sources
 
 
 def _check_out_folder(folder, option: str) -> None:
@@ -401,7 +407,6 @@ def verify_command(sources_path: str, summary_path: str, as_json: bool, judge: b
     from rich.text import Text
 
     from summarizer.generate import Draft
-    from summarizer.ingest import load_sources
     from summarizer.lock import ModelError
     from summarizer.schema import EventSummary
     from summarizer.support import CalibrationError
@@ -413,10 +418,7 @@ def verify_command(sources_path: str, summary_path: str, as_json: bool, judge: b
         summary = Draft.model_validate(data) if is_draft else EventSummary.model_validate(data)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as err:
         raise _InputError(f"{summary_path}: not an EventSummary or Draft JSON: {err}") from None
-    sources = load_sources(sources_path)
-    if not sources.documents:
-        raise _InputError(f"no readable source in {sources_path}: "
-                          + "; ".join(f"{s.path}: {s.reason}" for s in sources.skipped))
+    sources = _readable_sources(sources_path)
     calibration = _load_calibration(calibration_path)
     try:
         verified = verify(summary, sources, judge=_load_judge(judge), calibration=calibration)
@@ -476,9 +478,8 @@ def generate_command(folder: str, model: str, backend: str, strategy: str, as_js
     from rich.text import Text  # model output quotes untrusted sources: never parse it as rich markup
 
     from summarizer.generate import GenerationError, generate
-    from summarizer.ingest import load_sources
 
-    sources = load_sources(folder)
+    sources = _readable_sources(folder)
     try:
         draft = generate(sources, model, backend=backend, strategy=strategy)
     except GenerationError as err:
@@ -552,7 +553,8 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
             if err.stage in tasks:
                 bar.remove_task(tasks[err.stage])  # the error below names the stage that failed
             bar.stop()
-            raise click.ClickException(str(err)) from None
+            bad_input = err.stage in ("ingest", "output")  # nothing readable in FOLDER, an --out that takes nothing
+            raise (_InputError if bad_input else click.ClickException)(str(err)) from None
         except NativeCrash as crash:
             bar.stop()
             stage = next(reversed(tasks), "start")

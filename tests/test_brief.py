@@ -60,9 +60,9 @@ def test_a_folder_without_articles_fails_at_ingest_before_any_model_loads(unread
     assert not (tmp_path / "out").exists()
 
 
-def test_cli_brief_on_a_folder_without_articles_exits_nonzero_with_a_message_not_a_traceback(unreadable_folder):
+def test_cli_brief_on_a_folder_without_articles_exits_2_with_a_message_not_a_traceback(unreadable_folder):
     result = CliRunner().invoke(main, ["brief", str(unreadable_folder)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "Error: ingest: no readable article in" in result.output
     assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
 
@@ -135,7 +135,7 @@ def test_an_output_folder_that_cannot_be_written_fails_before_any_model_loads(tm
 
 def test_cli_brief_skips_files_over_max_bytes_and_names_the_option_that_reads_them(tmp_path):
     result = CliRunner().invoke(main, ["brief", SEEDS, "--out", str(tmp_path), "--max-bytes", "100"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "file too large" in result.output and "(raise --max-bytes to read it)" in result.output
 
 

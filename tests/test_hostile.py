@@ -31,8 +31,8 @@ def test_every_command_on_the_hostile_corpus_ends_with_its_exit_status_and_one_e
     commands = {  # arguments -> (exit status, what the one error line must say; None: no error line)
         ("sources", corpus): (1, None),
         ("sources", corpus, "--json"): (1, None),
-        ("brief", corpus, "--out", str(out / "brief")): (1, "ingest: no readable article in"),
-        ("generate", corpus): (1, "there is nothing to summarize"),
+        ("brief", corpus, "--out", str(out / "brief")): (2, "ingest: no readable article in"),
+        ("generate", corpus): (2, "no readable source in"),
         ("score", "--sources", corpus, "--summary", str(SEEDS_SUMMARY)): (2, "no readable source in"),
         ("score", "--sources", str(ROOT / "seeds"), "--summary", str(made["summary"])): (2, str(made["summary"])),
         ("verify", "--sources", corpus, "--summary", str(SEEDS_SUMMARY)): (2, "no readable source in"),
