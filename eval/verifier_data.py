@@ -2,8 +2,8 @@
 
 The NLI sets teach entailment in general; the synthetic pairs teach the errors a news summary makes. They are built
 from real sentences of the dev articles (the fit halves of ../shared/eval-data and of the GVA dev incidents, never an
-eval half): the premise is a passage of one to three adjacent sentences, as the checker reads them at run time, and
-the hypothesis is
+eval half). The premise is a passage as the checker reads one at run time: one to three adjacent sentences or, as
+often, the sentence among up to three others of the article in its order (the evidence set); the hypothesis is
 - supported: a sentence of the passage, a clause of it, or two adjacent sentences merged;
 - contradicted: that sentence with one thing changed: a number, a date, a place, person or organisation (swapped for
   another of the same article), a flipped negation, a swapped speaker, a reversed quantifier;
@@ -179,12 +179,18 @@ def _usable(sentence: str) -> bool:
     return 6 <= len(words) <= 60 and not sentence.isupper() and sentence[-1:] in '.!?"”\''
 
 
-def _passage(article: Sequence[str], index: int, rng: np.random.Generator) -> tuple[str, int, int]:
-    """The sentence with up to two neighbours, as run time reads a window of 1-3 adjacent sentences."""
-    size = int(rng.integers(1, 4))
-    first = max(0, min(index - int(rng.integers(0, size)), len(article) - size))
-    last = min(len(article) - 1, first + size - 1)
-    return " ".join(article[first:last + 1]), first, last
+def _passage(article: Sequence[str], index: int, rng: np.random.Generator) -> tuple[str, list[int]]:
+    """The sentence as run time reads it: alone or with up to two neighbours (a window of 1-3 adjacent sentences),
+    or, as often, among up to three other sentences of the article in its order (the evidence set: the claim's
+    closest sentences together, which are seldom adjacent)."""
+    if rng.random() < 0.5:
+        others = [j for j in range(len(article)) if j != index]
+        chosen = sorted([index, *rng.choice(others, size=min(len(others), int(rng.integers(1, 4))), replace=False)])
+    else:
+        size = int(rng.integers(1, 4))
+        first = max(0, min(index - int(rng.integers(0, size)), len(article) - size))
+        chosen = list(range(first, min(len(article) - 1, first + size - 1) + 1))
+    return " ".join(article[j] for j in chosen), [int(j) for j in chosen]
 
 
 def article_pairs(article: Sequence[str], rng: np.random.Generator, per_article: int) -> Iterator[Pair]:
@@ -193,13 +199,13 @@ def article_pairs(article: Sequence[str], rng: np.random.Generator, per_article:
     usable = [i for i, s in enumerate(article) if _usable(s)]
     for i in rng.permutation(usable)[:per_article]:
         sentence = article[i]
-        premise, first, last = _passage(article, i, rng)
+        premise, chosen = _passage(article, i, rng)
         kind = SUPPORTED_KINDS[int(rng.integers(len(SUPPORTED_KINDS)))]
         hypothesis = sentence
         if kind == "clause":
             hypothesis = clause_of(sentence) or sentence
         elif kind == "merged" and i + 1 < len(article) and _usable(article[i + 1]):
-            premise = " ".join(article[max(0, i - (first < i)):i + 2])
+            premise = " ".join(article[max(0, i - (min(chosen) < i)):i + 2])
             hypothesis = sentence.rstrip(".") + ", and " + article[i + 1][0].lower() + article[i + 1][1:]
         yield Pair(premise, hypothesis, "entailment", "news", kind if hypothesis != sentence else "sentence")
         changes = {error: _changed(error, sentence, article, rng) for error in ERRORS}
@@ -212,7 +218,7 @@ def article_pairs(article: Sequence[str], rng: np.random.Generator, per_article:
         if error:
             yield Pair(premise, changes[error], "contradiction", "news", error)
         if int(i) % 3 == 0:
-            far = [j for j in usable if j < first - 2 or j > last + 2]
+            far = [j for j in usable if all(abs(j - k) > 2 for k in chosen)]
             if far:
                 yield Pair(premise, article[far[int(rng.integers(len(far)))]], "neutral", "news", "unrelated")
 

@@ -30,7 +30,8 @@ CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "calibration.toml"
 WINDOW_SIZES = (1, 2, 3)  # a claim may merge facts from up to three adjacent sentences
 TOP_PASSAGES = 5  # passages (by cosine) whose words and checks are read for each claim
 VERIFIED_SENTENCES = 2  # the verifier reads the claim against this many closest sentences...
-VERIFIED_WINDOWS = 1  # ... and this many closest windows of 2-3 sentences (a claim may fuse adjacent sentences)
+EVIDENCE_SENTENCES = 4  # ... and against this many closest sentences together, in the report's order: a summary
+# sentence may fuse facts from across a report (XSum-style summaries, WiCE claims), not only from adjacent sentences
 NOVEL_WORDS_CAP = 5
 
 FEATURES = (
@@ -197,45 +198,62 @@ class Passage:
 @dataclass(frozen=True)
 class Reading:
     """What the verifier says of a claim against one document's closest passages: the strongest entailment (over
-    sentences and windows) and the strongest contradiction (over single sentences), and the passages that gave them."""
+    the closest sentences and the evidence set) and the strongest contradiction (over single sentences), and the
+    sentences that gave them."""
 
     entailment: float
     contradiction: float
-    entailing: Passage
-    contradicting: Passage
+    entailing: tuple[int, ...]
+    contradicting: int
+    contradicting_cosine: float
 
 
-def verified_passages(claim_vector: np.ndarray, doc: IndexedDocument) -> list[tuple[int, int]]:
-    """The passages the verifier reads for a claim: the closest sentences and the closest multi-sentence windows."""
-    cosines = doc.window_vectors @ claim_vector
-    ranked = [doc.windows[i] for i in np.argsort(-cosines)]
-    singles = [w for w in ranked if w[0] == w[1]][:VERIFIED_SENTENCES]
-    spans = [w for w in ranked if w[0] != w[1]][:VERIFIED_WINDOWS]
-    return singles + spans
+def closest_in_order(vectors: np.ndarray, claim_vector: np.ndarray, k: int) -> tuple[int, ...]:
+    """The k sentences closest to the claim, in the document's order (how the verifier reads them together; its
+    training reads the same selection: eval/train_verifier.py)."""
+    return tuple(sorted(np.argsort(-(vectors @ claim_vector), kind="stable")[:k].tolist()))
+
+
+def verified_passages(claim_vector: np.ndarray, doc: IndexedDocument) -> list[tuple[int, ...]]:
+    """The passages the verifier reads for a claim: each of the closest sentences alone, then the evidence set (the
+    closest sentences together, in order) when it adds a sentence."""
+    ranked = np.argsort(-(doc.vectors @ claim_vector), kind="stable")
+    singles = [(int(i),) for i in ranked[:VERIFIED_SENTENCES]]
+    together = closest_in_order(doc.vectors, claim_vector, EVIDENCE_SENTENCES)
+    return singles + ([together] if len(together) > len(singles) else [])
 
 
 def read(items: Sequence[tuple[str, np.ndarray, IndexedDocument]], entail: Entail) -> list[Reading]:
     """The verifier's reading of each (claim, claim vector, document), all pairs in one batched call."""
     spans = [verified_passages(vector, doc) for _, vector, doc in items]
-    pairs = [(" ".join(doc.sentences[a:b + 1]), claim) for (claim, _, doc), ws in zip(items, spans) for a, b in ws]
+    pairs = [(" ".join(doc.sentences[i] for i in passage), claim)
+             for (claim, _, doc), passages in zip(items, spans) for passage in passages]
     probabilities = entail(pairs) if pairs else np.zeros((0, 3))
     out, at = [], 0
-    for (_, vector, doc), windows in zip(items, spans):
-        rows = probabilities[at:at + len(windows)]
-        at += len(windows)
-        if not windows:
-            nowhere = Passage(0, 0, 0.0)
-            out.append(Reading(0.0, 0.0, nowhere, nowhere))
+    for (_, vector, doc), passages in zip(items, spans):
+        rows = probabilities[at:at + len(passages)]
+        at += len(passages)
+        if not passages:
+            out.append(Reading(0.0, 0.0, (), 0, 0.0))
             continue
-        cosine = {w: float(c) for w, c in zip(doc.windows, doc.window_vectors @ vector)}
-        # Entailment may need adjacent sentences together; a contradiction is read on one sentence: a window that
+        # Entailment may need several sentences together; a contradiction is read on one sentence: a passage that
         # sets a negated sentence beside a copy of the claim reads as contradicting it (measured on the verifier).
-        singles = [i for i, (a, b) in enumerate(windows) if a == b]
+        singles = [i for i, p in enumerate(passages) if len(p) == 1]
         best, worst = int(np.argmax(rows[:, 0])), max(singles, key=lambda i: rows[i, 2])
-        out.append(Reading(float(rows[best, 0]), float(rows[worst, 2]),
-                           Passage(*windows[best], cosine[windows[best]]),
-                           Passage(*windows[worst], cosine[windows[worst]])))
+        (against,) = passages[worst]
+        out.append(Reading(float(rows[best, 0]), float(rows[worst, 2]), passages[best], against,
+                           float(doc.vectors[against] @ vector)))
     return out
+
+
+def checked_contradiction(claim: str, reading: Reading, sentence: str, ref_date: date | None) -> float:
+    """The verifier's p(contradiction) where it may veto support, else 0: no passage entails the claim more, and a
+    hard check also finds the contradicting sentence at odds with the claim. (The verifier alone over-reads a name:
+    "Saad Maan said X" contradicted "Saad Maan Ibrahim said X" at p = 0.94 on the seeds.)"""
+    if reading.contradiction < reading.entailment:
+        return 0.0
+    checks = run_all(claim, sentence, ref_date)
+    return reading.contradiction if any(checks[name].verdict == "mismatch" for name in HARD_CHECKS) else 0.0
 
 
 @dataclass

@@ -19,7 +19,7 @@ import numpy as np
 from summarizer.lock import load_lock, model_path
 
 ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
-MAX_TOKENS = 128  # what it was trained on; a longer pair is cut, its longer side first
+MAX_TOKENS = 192  # what it was trained on (four sentences and a claim fit); a longer pair is cut, its longer side first
 BATCH = 64
 
 

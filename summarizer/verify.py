@@ -18,14 +18,14 @@ from enum import Enum
 
 from pydantic import BaseModel, Field
 
-from summarizer.checks import numbers, run_all
+from summarizer.checks import numbers
 from summarizer.claims import ClaimInput, claims_from_summary
 from summarizer.generate import Draft, RunMeta
 from summarizer.judge import Judge
 from summarizer.schema import EventSummary, Figure
 from summarizer.anchors import FigureCandidate, find_candidates
 from summarizer.sources import Document, Sentence, Sources
-from summarizer.support import HARD_CHECKS, Calibration, Encode, Entail, JudgedModel, Support, assess_all, \
+from summarizer.support import Calibration, Encode, Entail, JudgedModel, Support, assess_all, checked_contradiction, \
     default_calibration, default_encode, index_documents
 
 MAX_EVIDENCE = 4  # evidence sentences kept per claim (supporting reports first, then contradicting ones)
@@ -166,27 +166,21 @@ def _report(claim: ClaimInput, support: Support, doc: Document, calibration: Cal
     evidence = support.evidence_sentences()
     conflict = failed[0].detail if failed else _verifier_conflict(claim.text, support, doc, calibration)
     if conflict and not failed:  # the verifier's passage is the evidence against
-        evidence = list(range(support.reading.contradicting.first, support.reading.contradicting.last + 1))
+        evidence = [support.reading.contradicting]
     supports = support.score >= threshold and conflict is None and support.grounded
     return _Report(doc, support, supports, conflict, threshold, evidence)
 
 
 def _verifier_conflict(claim: str, support: Support, doc: Document, calibration: Calibration) -> str | None:
-    """The verifier reads a passage on the claim's topic as contradicting it, and no passage of the report as
-    entailing it more strongly (a window that adds a negated sentence beside a copy of the claim is no contradiction)."""
+    """The verifier reads a sentence on the claim's topic as contradicting it, no passage of the report entails it
+    more strongly (a passage that sets a negated sentence beside a copy of the claim is no contradiction), and a hard
+    check agrees (support.checked_contradiction)."""
     reading = support.reading
-    passage = reading.contradicting
-    if reading.contradiction < max(calibration.verifier_contradiction, reading.entailment) or \
-            passage.cosine < calibration.verifier_min_cosine:
+    sentence = doc.sentences[reading.contradicting]
+    p = checked_contradiction(claim, reading, sentence.text, _iso(doc.date))
+    if p < calibration.verifier_contradiction or reading.contradicting_cosine < calibration.verifier_min_cosine:
         return None
-    # The verifier alone over-reads a name: "Saad Maan said X" contradicted "Saad Maan Ibrahim said X" (p = 0.94) on
-    # the seeds. So it vetoes only where a deterministic check also finds the sentence at odds with the claim.
-    checks = run_all(claim, doc.sentences[passage.first].text, _iso(doc.date))
-    if not any(checks[name].verdict == "mismatch" for name in HARD_CHECKS):
-        return None
-    ids = doc.sentences[passage.first].id if passage.first == passage.last else \
-        f"{doc.sentences[passage.first].id}-{doc.sentences[passage.last].id}"
-    return f"the verifier reads {ids} as contradicting it (p = {reading.contradiction:.2f})"
+    return f"the verifier reads {sentence.id} as contradicting it (p = {p:.2f})"
 
 
 def _decide(claim: ClaimInput, reports: list[_Report]) -> CheckedClaim:

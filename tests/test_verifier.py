@@ -62,17 +62,18 @@ def test_probabilities_are_three_way_and_each_pair_is_scored_once(verifier):
     assert first[0, 0] > first[1, 0]  # the entailed claim is more entailed than its denial
 
 
-def test_the_verifier_reads_the_closest_sentences_and_windows():
-    sentences = ["The storm hit the coast on Monday.", "Ten people died.", "Power was cut to 40,000 homes.",
-                 "Schools will reopen on Friday."]
+def test_the_verifier_reads_the_closest_sentences_alone_and_together_in_order():
+    sentences = ["The storm hit the coast on Monday.", "Schools will reopen on Friday.", "Ten people died.",
+                 "The mayor thanked volunteers.", "Power was cut to 40,000 homes.", "A festival was postponed."]
     (doc,) = index_documents([sentences])
     from summarizer.embed import Embedder
 
     (vector,) = Embedder.load().encode(["Ten people died when the storm hit the coast."])
-    passages = verified_passages(vector, doc)
-    singles = [p for p in passages if p[0] == p[1]]
-    assert len(singles) == 2 and len(passages) == 3
-    assert (1, 1) in singles  # the sentence that states the toll
+    *singles, together = verified_passages(vector, doc)
+    assert len(singles) == 2 and all(len(p) == 1 for p in singles)
+    assert (2,) in singles  # the sentence that states the toll
+    assert len(together) == 4 and list(together) == sorted(together)  # the evidence set, in the report's order
+    assert {0, 2} <= set(together)  # the storm and the toll, two sentences apart
 
 
 def test_a_true_restatement_of_a_seeds_fact_is_supported(seed_sources):
