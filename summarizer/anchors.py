@@ -318,20 +318,47 @@ def _sentence_attributions(doc: Document, sentence: Sentence, out: list[Attribut
     return found
 
 
+CASUALTY_KINDS = ("killed", "injured", "shot")
 _ARTICLE = re.compile(r"\b(?:a|an|A|An)\b(?=\s)")
 _AGE = re.compile(r"\b\d{1,3}-year-old\b")
+# One person referred back to: "the victim", "the 19-year-old suspect", "he", "she".
+_REFERENCE = re.compile(
+    r"\b(?:[Tt]he\s+(?:\d{1,3}-year-old\s+)?(?P<noun>man|woman|boy|girl|teen|teenager|child|victim|suspect|gunman|"
+    r"shooter|driver|passenger|officer|deputy|trooper)|(?P<pronoun>[Hh]e|[Ss]he))\b")
+# ... as the subject of its clause: "Emma died", "Mike Smith, 24, was pronounced dead", "he remains in critical condition".
+_SUBJECT_VERB = re.compile(r"(?:\s*,\s*\d{1,3}\s*,)?\s+(?:who\s+)?(?:was|is|had\s+been|has\s+been|remains|remained|"
+                           r"died|succumbed)\b")
 
 
 def _casualties_of_one(text: str) -> list[numbers.Quantity]:
     """'A man was shot and killed', 'an 18-year-old was wounded': a count of one said with an article. The article
-    is read as the digit 1 (ages blanked, offsets kept) and only a killed or injured person counts."""
-    masked = _AGE.sub(lambda m: " " * len(m.group()), text)
+    is read as the digit 1 (an age as the person it describes, offsets kept) and only a casualty counts."""
+    masked = _AGE.sub(lambda m: "person".ljust(len(m.group())), text)
     masked = _ARTICLE.sub(lambda m: "1".ljust(len(m.group())), masked)
     found = []
+    ages = [m.span() for m in _AGE.finditer(text)]
+    found = []
     for q in numbers.extract(masked):
-        if q.text == "1" and q.kind in ("killed", "injured") and q.counts_people:
-            noun_end = masked.find(q.noun, q.end) + len(q.noun)
-            found.append(numbers.Quantity(**{**q.__dict__, "text": text[q.start:noun_end], "end": noun_end}))
+        if q.text.startswith("1") and q.kind in CASUALTY_KINDS and q.counts_people:
+            noun_start = masked.find(q.noun, q.start)
+            noun_end = max([noun_start + len(q.noun)] + [e for s, e in ages if s <= noun_start + len(q.noun) <= e])
+            end = max(q.end, noun_end)
+            found.append(numbers.Quantity(**{**q.__dict__, "text": text[q.start:end], "end": end,
+                                             "noun": text[noun_start:noun_end]}))
+    return found
+
+
+def _casualties_by_reference(text: str) -> list[numbers.Quantity]:
+    """'Emma died', 'he was pronounced dead', 'the suspect was shot and killed by officers': one person, by name or
+    referred back to, as the subject of a casualty verb. The name (or the noun) is the counted group, so one person
+    named in several sentences stays one person (summarizer.casualties)."""
+    spans = [(m.start(), m.end(), m["noun"] or "person") for m in _REFERENCE.finditer(text)]
+    spans += [(e.start, e.end, e.text) for e in entities.find(text) if _place(e, text) is None]
+    found = []
+    for start, end, group in spans:
+        kind = numbers.kind_after(text, end) if _SUBJECT_VERB.match(text, end) else None
+        if kind in CASUALTY_KINDS:
+            found.append(numbers.Quantity(1.0, None, "exact", text[start:end], start, end, noun=group, kind=kind))
     return found
 
 
@@ -339,11 +366,14 @@ def _sentence_figures(doc: Document, sentence: Sentence, frames: list[Attributio
                       out: list[FigureCandidate]) -> None:
     counted = numbers.extract(sentence.text)
     said_with_numbers = {q.start for q in counted}  # "a dozen" is twelve, not one dozen
-    for q in counted + [q for q in _casualties_of_one(sentence.text) if q.start not in said_with_numbers]:
+    ones = _casualties_of_one(sentence.text) + _casualties_by_reference(sentence.text)
+    for q in counted + [q for q in ones if q.start not in said_with_numbers]:
         if q.unit is not None or not (q.counts_people or q.kind):
             continue
         if q.value_min == 1 and not q.kind and not q.vague:  # "one of the inmates took a weapon"
             continue
+        if q.kind in CASUALTY_KINDS and q.noun and not (q.counts_people or q.noun[:1].isupper()):  # a name is a person
+            continue  # "the 3100 block ... when he was shot", "officers from several agencies ... how she was injured"
         at = sentence.start + q.start
         nearest = min(frames, key=lambda f: abs(f.start - at), default=None)
         out.append(FigureCandidate(

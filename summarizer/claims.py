@@ -31,6 +31,7 @@ class ClaimInput:
 FIGURE_VERBS = {
     FigureKind.killed: "were killed",
     FigureKind.injured: "were injured",
+    FigureKind.shot: "were shot",
     FigureKind.escaped: "escaped",
     FigureKind.freed: "were freed",
     FigureKind.held: "were held",

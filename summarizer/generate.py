@@ -95,7 +95,7 @@ NOT_ACTORS = {"report", "reports", "post", "posts", "message", "messages", "stat
 # Group nouns that count the same people, for merging one number said twice.
 GROUP_SYNONYMS = {"inmate": "prisoner", "convict": "prisoner", "detainee": "prisoner", "officer": "police",
                   "policeman": "police", "policemen": "police", "cop": "police", "person": "people"}
-KIND_RANK = {FigureKind.killed: 0, FigureKind.injured: 0, FigureKind.escaped: 1, FigureKind.freed: 1,
+KIND_RANK = {FigureKind.killed: 0, FigureKind.injured: 0, FigureKind.shot: 0, FigureKind.escaped: 1, FigureKind.freed: 1,
              FigureKind.arrested: 1, FigureKind.missing: 1, FigureKind.held: 2, FigureKind.other: 3}
 
 
