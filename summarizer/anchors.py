@@ -10,6 +10,8 @@ Reporting frames recognised (the speaker is the words the text uses, trimmed to 
   "according to Maan", "according to Amaq News Agency"
 Places come from names with a place cue ("in X", "X province"), from "Town, State" and from datelines
 ("MEMPHIS, Tenn. (AP) --"); a name ending in a venue word ("... Apartments", "... Hospital") is a site, not a town.
+A US town no sentence gives a state gets one from summarizer.gazetteer when the reports' cues agree, marked with
+the basis of the inference.
 "The agency claimed ..." resolves "the agency" to the nearest earlier name in the same document containing
 "Agency"; a pronoun ("he said") gives no speaker, because a wrong name is worse than none.
 """
@@ -22,6 +24,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from summarizer import gazetteer
 from summarizer.checks import dates, entities, numbers
 from summarizer.schema import FigureKind
 from summarizer.sources import Document, Sentence, Sources
@@ -75,6 +78,8 @@ class PlaceCandidate(BaseModel):
     kind: str = Field(description="country | region | place | site (a venue, street or institution)")
     country: str | None = Field(default=None, description="the country it is in or is, when the text says")
     region: str | None = None
+    region_basis: str | None = Field(default=None, description="how the region was inferred, when no sentence "
+                                     "states it (summarizer.gazetteer)")
     start: int
     end: int
 
@@ -303,7 +308,18 @@ def find_candidates(sources: Sources) -> Candidates:
                     sentence_id=sentence.id, doc_id=doc.id, value=d.value, precision=d.precision, text=d.text,
                     relative=d.relative, start=sentence.start + d.start, end=sentence.start + d.end))
             _sentence_places(doc, sentence, doc_countries, out.places)
+    _infer_states(sources, out.places)
     return out
+
+
+def _infer_states(sources: Sources, places: list[PlaceCandidate]) -> None:
+    """A US town no sentence gives a state gets the one the gazetteer and the reports' cues agree on, if any."""
+    cues = sum((gazetteer.state_cues(doc.text) for doc in sources.canonical), Counter())
+    for place in places:
+        if place.kind == "place" and not place.region and place.country in (None, "United States"):
+            inferred = gazetteer.infer_state(place.text, cues)
+            if inferred:
+                place.region, place.region_basis = inferred.state, inferred.basis
 
 
 def _sentence_attributions(doc: Document, sentence: Sentence, out: list[Attribution]) -> list[Attribution]:

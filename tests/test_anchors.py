@@ -193,3 +193,14 @@ def test_a_person_named_as_the_subject_of_a_casualty_verb_counts_as_one():
 def test_a_number_that_is_no_person_is_no_casualty():
     found = one_sentence("Webb was walking in the 3100 block of Cedar Avenue when he was shot.")
     assert [(f.text, f.kind) for f in found.figures] == [("he", FigureKind.shot)]
+
+
+def test_a_town_named_without_its_state_gets_the_gazetteers_with_the_basis():
+    found = one_sentence("Two men were shot in Wichita on Saturday.")
+    wichita = next(p for p in found.places if p.text == "Wichita")
+    assert (wichita.region, "gazetteer" in wichita.region_basis) == ("Kansas", True)
+
+
+def test_a_shared_town_name_gets_no_state_without_a_cue():
+    found = one_sentence("Two men were shot in Springfield on Saturday.")
+    assert next(p for p in found.places if p.text == "Springfield").region is None
