@@ -341,9 +341,11 @@ _AGE = re.compile(r"\b\d{1,3}-year-old\b")
 _REFERENCE = re.compile(
     r"\b(?:[Tt]he\s+(?:\d{1,3}-year-old\s+)?(?P<noun>man|woman|boy|girl|teen|teenager|child|victim|suspect|gunman|"
     r"shooter|driver|passenger|officer|deputy|trooper)|(?P<pronoun>[Hh]e|[Ss]he))\b")
-# ... as the subject of its clause: "Emma died", "Mike Smith, 24, was pronounced dead", "he remains in critical condition".
-_SUBJECT_VERB = re.compile(r"(?:\s*,\s*\d{1,3}\s*,)?\s+(?:who\s+)?(?:was|is|had\s+been|has\s+been|remains|remained|"
-                           r"died|succumbed)\b")
+# ... as the subject of its clause: "Emma died", "Mike Smith, 24, of Buckner, was pronounced dead", "he remains in
+# critical condition".
+_SUBJECT_VERB = re.compile(r"(?:\s*,\s*\d{1,3}\s*,(?:\s*of\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*\s*,?)?)?\s+(?:who\s+)?"
+                           r"(?P<verb>was|is|had\s+been|has\s+been|remains|remained|died|succumbed)\b")
+_HOMETOWN_BEFORE = re.compile(r"\bof\s+$")  # "Talitha Bowman, 20, of Chattanooga died": the town is no person
 
 
 def _casualties_of_one(text: str) -> list[numbers.Quantity]:
@@ -369,10 +371,12 @@ def _casualties_by_reference(text: str) -> list[numbers.Quantity]:
     referred back to, as the subject of a casualty verb. The name (or the noun) is the counted group, so one person
     named in several sentences stays one person (summarizer.casualties)."""
     spans = [(m.start(), m.end(), m["noun"] or "person") for m in _REFERENCE.finditer(text)]
-    spans += [(e.start, e.end, e.text) for e in entities.find(text) if _place(e, text) is None]
+    spans += [(e.start, e.end, e.text) for e in entities.find(text)
+              if _place(e, text) is None and not _HOMETOWN_BEFORE.search(text[:e.start])]
     found = []
     for start, end, group in spans:
-        kind = numbers.kind_after(text, end) if _SUBJECT_VERB.match(text, end) else None
+        subject = _SUBJECT_VERB.match(text, end)
+        kind = numbers.kind_after(text, subject.start("verb") - 1) if subject else None
         if kind in CASUALTY_KINDS:
             found.append(numbers.Quantity(1.0, None, "exact", text[start:end], start, end, noun=group, kind=kind))
     return found

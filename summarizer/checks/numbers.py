@@ -95,7 +95,7 @@ _HAS_NUMBER = re.compile(rf"\d|\b(?:{'|'.join(_WORD_VALUES)}|hundred|thousand|do
 # (unit, pattern right after the number). Distances convert to km for comparison; everything else compares only
 # with itself.
 _UNITS_AFTER = [
-    ("age", r"[- ]years?[- ]olds?\b|[- ]months?[- ]olds?\b"),
+    ("age", r"[- ](?:years?|yrs?)[- ]olds?\b|[- ]months?[- ]olds?\b"),
     ("km", r"\s*(?:km|kilomet(?:er|re)s?)\b"),
     ("mi", r"\s*(?:miles?|mi)\b"),
     ("m", r"\s*(?:met(?:er|re)s?)\b"),
@@ -171,7 +171,7 @@ _INTRANSITIVE = {
     "died": "killed", "dead": "killed", "die": "killed", "dies": "killed", "perished": "killed",
     "deaths": "killed", "fatalities": "killed",
     "escaped": "escaped", "escape": "escaped", "fled": "escaped", "escapees": "escaped",
-    "missing": "missing", "injuries": "injured", "wounds": "injured", "succumbed": "killed",
+    "missing": "missing", "injuries": "injured", "wounds": "shot", "succumbed": "killed",
 }
 _INTRANSITIVE_PHRASES = re.compile(
     r"\b(?:(?P<killed>lost\s+their\s+lives|shot\s+dead|shot\s+to\s+death|fatally\s+(?:shot|wounded|injured|hurt)|"
@@ -181,7 +181,7 @@ _INTRANSITIVE_PHRASES = re.compile(
     r"shot\s+and\s+(?:wounded|injured)|non-life-threatening))\b",
     re.IGNORECASE,
 )
-WEAK_KINDS = {"shot"}  # hit, but alive or dead the clause may say later: "shot and died at the hospital"
+WEAK_KINDS = {"shot"}  # hit, alive or dead as the clause may say later: "shot and died at the hospital"
 # A count with its noun left out, the adverb saying what happened: "three men were shot, one fatally" (one of the
 # three men was killed).
 ELLIPTIC_KINDS = {"fatally": "killed", "critically": "injured", "seriously": "injured"}
