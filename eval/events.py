@@ -65,16 +65,22 @@ def _state(name: str | None) -> str | None:
     return _place(us_state(name) or name) if name else None
 
 
-def predictions(summary: EventSummary, sources: Sources) -> dict:
+def predictions(summary: EventSummary, sources: Sources) -> tuple[dict, dict]:
+    """The scored fields, and where the state and the casualty counts came from (for reading the errors)."""
     location, date = summary.location, summary.date
     casualties = count_casualties(summary.figures, sources)
-    return {
+    predicted = {
         "date": date.value if date and date.precision.value == "day" else None,
         "city": location.place if location else None,
         "state": location.region if location else None,
         "killed": casualties.killed,
         "injured": casualties.injured,
     }
+    basis = {"state": location.region_basis if location else None,
+             "casualties": [f"{r.doc_id}: killed {r.killed.value} ({r.killed.rule} {' '.join(r.killed.sentence_ids)}), "
+                            f"injured {r.injured.value} ({r.injured.rule} {' '.join(r.injured.sentence_ids)})"
+                            for r in casualties.reports]}
+    return predicted, basis
 
 
 def gold(incident: dict) -> dict:
@@ -103,7 +109,7 @@ def run(incidents: list[dict], model: str, backend: str, strategy: str, free_tex
             try:
                 sources = incident_sources(incident, Path(folder))
                 draft = generate(sources, model, backend=backend, strategy=strategy, free_text=free_text)
-                row["predicted"] = predictions(draft.summary, sources)
+                row["predicted"], row["basis"] = predictions(draft.summary, sources)
                 row["tokens"] = draft.meta.prompt_tokens
             except GenerationError as err:
                 row["predicted"], row["error"] = dict.fromkeys(FIELDS), str(err)
