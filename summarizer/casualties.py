@@ -68,6 +68,12 @@ def _is_count(figure: Figure) -> bool:
     return first not in REFERRED_BACK and not figure.text[:1].isupper()
 
 
+def _group_key(figure: Figure) -> str:
+    """Who a count of one counts, by the last words of its group: 'killed a 16-year-old' and 'critically injured a
+    16-year-old' count one '16-year-old'."""
+    return " ".join(figure.group.lower().split()[-2:])
+
+
 def _name(figure: Figure) -> frozenset[str] | None:
     return None if _is_count(figure) or _first_word(figure) in REFERRED_BACK else frozenset(figure.text.lower().split())
 
@@ -114,11 +120,16 @@ def _with_suspect(victims: Count, figures: list[Figure]) -> Count:
     return Count(victims.value + 1, f"{victims.rule} and the suspect", victims.sentence_ids + (suspect[0].citations[0],))
 
 
-def count_report(doc_id: str, figures: list[Figure]) -> ReportCount:
-    """One report's killed and injured, from the figures citing it (see the module docstring)."""
+def count_report(doc_id: str, figures: list[Figure], killed_elsewhere: list[frozenset[str]] = ()) -> ReportCount:
+    """One report's killed and injured, from the figures citing it (see the module docstring). People named as
+    killed here or in `killed_elsewhere` (another report) are not counted hurt, nor is one person said to be hurt
+    who is the same one said to be killed ('killed a 16-year-old' and 'critically injured a 16-year-old')."""
     of = {kind: [f for f in figures if f.kind is kind] for kind in (FigureKind.killed, FigureKind.injured, FigureKind.shot)}
-    counted = {kind: [f for f in found if _is_count(f)] for kind, found in of.items()}
-    killed_names = [n for f in of[FigureKind.killed] if (n := _name(f))]
+    dead_ones = {_group_key(f) for f in of[FigureKind.killed] if f.value_min == 1}
+    counted = {kind: [f for f in found if _is_count(f) and not (kind is not FigureKind.killed and f.value_min == 1
+                                                                 and _group_key(f) in dead_ones)]
+               for kind, found in of.items()}
+    killed_names = [n for f in of[FigureKind.killed] if (n := _name(f))] + list(killed_elsewhere)
     victims = max(_first_count(counted[FigureKind.killed]), _people(of[FigureKind.killed]), key=lambda c: c.value)
     killed = _with_suspect(victims, of[FigureKind.killed])
     nobody_died = killed.value == 0
@@ -157,7 +168,8 @@ def count_casualties(figures: list[Figure], sources: Sources) -> Casualties:
                 by_doc.setdefault(doc_id, []).append(f)
     if not by_doc:
         return Casualties(None, None)
-    reports = [count_report(doc_id, found) for doc_id, found in by_doc.items()]
+    named_dead = [n for f in figures if f.kind is FigureKind.killed and (n := _name(f))]
+    reports = [count_report(doc_id, found, named_dead) for doc_id, found in by_doc.items()]
     dates = {d.id: d.date[:10] for d in sources.canonical if d.date}
     if len(reports) > 1 and all(r.doc_id in dates for r in reports):
         latest = max(reports, key=lambda r: dates[r.doc_id])

@@ -26,6 +26,7 @@ def counted(*documents: Document) -> tuple[int | None, int | None]:
     "Officers found a woman with a gunshot wound. She was pronounced dead at the scene.",
     "A 19-year-old was fatally shot on Friday.",
     "A man shot on Friday succumbed to his injuries.",
+    "The victim was taken to the hospital in critical condition and pronounced dead on Saturday.",
 ])
 def test_dying_in_any_words_is_killed(text):
     assert counted(report("d1", text)) == (1, 0)
@@ -55,6 +56,18 @@ def test_one_person_named_twice_is_one():
 def test_a_person_named_as_shot_and_as_killed_is_one_killed_person():
     text = "Sharon Watson was shot outside the mall. Sharon Watson died on Sunday."
     assert counted(report("d1", text)) == (1, 0)
+
+
+def test_one_person_said_to_be_killed_and_hurt_in_the_same_words_is_one_killed_person():
+    text = "An accidental shooting on Christmas night killed a 16-year-old. Police said the shooting critically " \
+           "injured a 16-year-old."
+    assert counted(report("d1", text)) == (1, 0)
+
+
+def test_a_person_one_report_names_as_killed_is_not_counted_hurt_by_another():
+    killed = report("d1", "Deputy Jason Hagen died on Friday.", "2016-12-09")
+    shot = report("d2", "Police said Deputy Jason Hagen was shot in the face.", "2016-12-09")
+    assert counted(killed, shot) == (1, 0)
 
 
 def test_people_shot_one_fatally_are_one_killed_and_the_rest_injured():

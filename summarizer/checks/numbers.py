@@ -181,7 +181,9 @@ _INTRANSITIVE_PHRASES = re.compile(
     r"shot\s+and\s+(?:wounded|injured)|non-life-threatening))\b",
     re.IGNORECASE,
 )
-WEAK_KINDS = {"shot"}  # hit, alive or dead as the clause may say later: "shot and died at the hospital"
+# Kinds a later word of the same clause can make precise, and the kinds that may: "shot and died at the hospital",
+# "taken to hospital in critical condition and pronounced dead".
+LATER_KINDS = {"shot": ("killed", "injured"), "injured": ("killed",)}
 # A count with its noun left out, the adverb saying what happened: "three men were shot, one fatally" (one of the
 # three men was killed).
 ELLIPTIC_KINDS = {"fatally": "killed", "critically": "injured", "seriously": "injured"}
@@ -190,6 +192,10 @@ _ELLIPTIC = re.compile(rf"\s+(?:of\s+them\s+)?({'|'.join(ELLIPTIC_KINDS)})\b", r
 _JOINED_PEOPLE = re.compile(
     rf"\s+and\s+({_ONE_WORD}|\d+|an?)\s+(?:\d+-year-old\s+)?(?:man|woman|boy|girl|teen|teenager|child|person|men|"
     r"women|boys|girls|teens|teenagers|children|people)\b", re.IGNORECASE)
+# Where a clause ends; "but" goes on with the same subject when a verb follows ("in critical condition but was
+# pronounced dead").
+_CLAUSE_END = re.compile(r"[.;:!?()]|,\s|\s(?:while|whereas)\s|\sbut\s(?!(?:was|were|later|died|is)\b)")
+_ANOTHER_COUNT = re.compile(rf"\b(?:{'|'.join(_WORD_VALUES)}|\d+)\b", re.IGNORECASE)
 _ASIDE = re.compile(r",\s*(?:including|among\s+them)\s[^,;.]{1,60},")
 _TOLL_BEFORE = re.compile(r"\b(?:death\s+toll|toll|lives\s+of|deaths\s+of)\b[^.;]{0,25}$", re.IGNORECASE)
 _AUX = {"was", "were", "been", "being", "is", "are", "be", "get", "got", "gets"}
@@ -433,15 +439,15 @@ def kind_after(text: str, pos: int) -> str | None:
 
 
 def _forward_kind(text: str, pos: int) -> str | None:
-    """Kind from the rest of the clause after the noun; "" when an active verb makes the counted noun the agent. A
-    weak kind gives way to a later word of the clause that says more ("was shot and died at the hospital")."""
+    """Kind from the rest of the clause after the noun; "" when an active verb makes the counted noun the agent. Some
+    kinds give way to a later word of the clause that says more (LATER_KINDS)."""
     aside = _ASIDE.match(text, pos)  # "five others, including a 4-year-old, were injured"
     pos = aside.end() if aside else pos
-    clause = re.split(r"[.;:!?()]|,\s|\s(?:while|but|whereas)\s", text[pos: pos + 120], maxsplit=1)[0]
+    clause = _CLAUSE_END.split(text[pos: pos + 120], maxsplit=1)[0]
     kind, end = _clause_kind(clause)
-    if kind in WEAK_KINDS:
-        later, _ = _clause_kind(clause[end:])
-        return later if later in ("killed", "injured") else kind
+    if kind in LATER_KINDS:  # up to another count, which says what happened to others: "3 were hurt and one died"
+        later, _ = _clause_kind(_ANOTHER_COUNT.split(clause[end:], maxsplit=1)[0])
+        return later if later in LATER_KINDS[kind] else kind
     return kind
 
 
