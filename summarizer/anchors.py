@@ -345,6 +345,14 @@ _REFERENCE = re.compile(
 # critical condition".
 _SUBJECT_VERB = re.compile(r"(?:\s*,\s*\d{1,3}\s*,(?:\s*of\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*\s*,?)?)?\s+(?:who\s+)?"
                            r"(?P<verb>was|is|had\s+been|has\s+been|remains|remained|died|succumbed)\b")
+# A shooter who shot themselves (GVA counts them like any victim): what happened, by the words used.
+SELF_INFLICTED = {
+    "killed": r"(?:killed|killing|shot\s+and\s+killed|shooting\s+and\s+killing|fatally\s+shot|fatally\s+shooting|"
+              r"turned\s+(?:the|his|her)\s+gun\s+on|turning\s+(?:the|his|her)\s+gun\s+on)\s+(?:himself|herself)|took\s+(?:his|her)\s+own\s+life",
+    "shot": r"(?:shot|shooting)\s+(?:himself|herself)",
+}
+_SELF_INFLICTED = re.compile("|".join(f"(?P<{kind}>{words})" for kind, words in SELF_INFLICTED.items()))
+_SAME_PERSON_GAP = re.compile(r"[\s,]*(?:who\s+)?(?:\w+ly\s+)?")
 _HOMETOWN_BEFORE = re.compile(r"\bof\s+$")  # "Talitha Bowman, 20, of Chattanooga died": the town is no person
 
 
@@ -382,11 +390,24 @@ def _casualties_by_reference(text: str) -> list[numbers.Quantity]:
     return found
 
 
+def _shooters_by_suicide(text: str, counted: list[numbers.Quantity]) -> list[numbers.Quantity]:
+    """'... then turned the gun on himself': the shooter, one person more, unless the person counted just before
+    the words is the one who shot themselves ('a 10-year-old who fatally shot himself')."""
+    found = []
+    for m in _SELF_INFLICTED.finditer(text):
+        if not any(_SAME_PERSON_GAP.fullmatch(text[q.end:m.start()]) for q in counted if q.end <= m.start()):
+            kind = next(k for k, v in m.groupdict().items() if v)
+            found.append(numbers.Quantity(1.0, None, "exact", "the shooter", m.start(), m.end(), noun="shooter",
+                                          kind=kind))
+    return found
+
+
 def _sentence_figures(doc: Document, sentence: Sentence, frames: list[Attribution],
                       out: list[FigureCandidate]) -> None:
     counted = numbers.extract(sentence.text)
     said_with_numbers = {q.start for q in counted}  # "a dozen" is twelve, not one dozen
     ones = _casualties_of_one(sentence.text) + _casualties_by_reference(sentence.text)
+    ones += _shooters_by_suicide(sentence.text, counted + ones)
     for q in counted + [q for q in ones if q.start not in said_with_numbers]:
         if q.unit is not None or not (q.counts_people or q.kind):
             continue

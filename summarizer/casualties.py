@@ -113,8 +113,8 @@ def _with_suspect(victims: Count, figures: list[Figure]) -> Count:
     """The victims and the suspect referred to ('the suspect was shot and killed by officers'), unless the count is
     of suspects already."""
     suspect = [f for f in figures if _first_word(f) == "the" and f.group.lower() in SUSPECTS]
-    counts_suspects = any(f.group.lower().rstrip("s") in SUSPECTS and f.citations[0] in victims.sentence_ids
-                          for f in figures)
+    counts_suspects = any(_is_count(f) and f.group.lower().rstrip("s") in SUSPECTS
+                          and f.citations[0] in victims.sentence_ids for f in figures)
     if not suspect or counts_suspects:
         return victims
     return Count(victims.value + 1, f"{victims.rule} and the suspect", victims.sentence_ids + (suspect[0].citations[0],))

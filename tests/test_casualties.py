@@ -48,6 +48,14 @@ def test_a_suspect_shot_by_police_counts_like_anyone_else():
     assert counted(report("d1", text)) == (2, 0)
 
 
+def test_a_shooter_who_killed_himself_counts_among_the_killed():
+    assert counted(report("d1", "Police said a man fatally shot a woman and then turned the gun on himself.")) == (2, 0)
+
+
+def test_a_child_who_shot_himself_is_one_person_not_a_shooter_and_a_victim():
+    assert counted(report("d1", "A 10-year-old who fatally shot himself was pronounced dead at the scene.")) == (1, 0)
+
+
 def test_one_person_named_twice_is_one():
     text = "Emma Watson Nowling died Friday. Police said Emma died at Children's Hospital."
     assert counted(report("d1", text)) == (1, 0)

@@ -181,3 +181,8 @@ def test_shot_is_a_kind_a_later_word_or_an_elliptic_count_can_make_precise(text,
 def test_people_counted_in_two_parts_add_up():
     [q] = extract("Two men and a woman were shot.")
     assert (q.text, q.value_min, q.kind) == ("Two men and a woman", 3, "shot")
+
+
+def test_people_who_fatally_shot_others_are_not_the_killed():
+    shooter, victims = extract("Two men fatally shot three people.")
+    assert (shooter.kind, victims.kind) == (None, "killed")

@@ -138,7 +138,7 @@ NOUN_CLASSES = {
     "police": "police policeman policemen officer guard cop trooper deputy security personnel",
     "military": "soldier troop serviceman servicemen marine",
     "militants": "militant fighter insurgent gunman gunmen jihadist attacker extremist terrorist militiamen "
-    "militiaman rebel",
+    "militiaman rebel shooter",
     "civilians": "civilian resident citizen villager passenger worshipper pilgrim bystander shopper student child "
     "children kid boy girl teenager teen",
 }
@@ -166,6 +166,11 @@ _TRANSITIVE = {
     "kidnapped": "missing", "abducted": "missing",
     "shot": "shot", "grazed": "injured",
 }
+# Verb phrases before the counted people that say more than their last word: "fatally shot a woman" (killed).
+_TRANSITIVE_PHRASES = re.compile(
+    r"\b(?:(?P<killed>fatally\s+(?:shot|shooting|wounded|wounding)|shot\s+and\s+killed|shooting\s+and\s+killing|"
+    r"shot\s+dead)|(?P<injured>shot\s+and\s+(?:wounded|injured)|shooting\s+and\s+(?:wounding|injuring)))"
+    r"[\s\"“‘']*$", re.IGNORECASE)
 # Words that describe the counted people themselves ("12 officers died", "62 dead", "40 prisoners escaped").
 _INTRANSITIVE = {
     "died": "killed", "dead": "killed", "die": "killed", "dies": "killed", "perished": "killed",
@@ -202,6 +207,7 @@ _AUX = {"was", "were", "been", "being", "is", "are", "be", "get", "got", "gets"}
 _PARTICIPLE_FOLLOWERS = {"by", "in", "on", "at", "during", "when", "after", "as", "and", "or", "while", "near",
                          "inside", "outside", "since", "following", "before", "amid", "from", "yesterday", "today"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "its", "their", "his", "her"}
+_OBJECT_AFTER = re.compile(rf"\s+(?:{'|'.join(_DETERMINERS)}|{'|'.join(_WORD_VALUES)}|\d+)\b", re.IGNORECASE)
 _LINKS_BACK = re.compile(r"\b(?:including|among\s+them|of\s+whom|of\s+them|among\s+whom)[\s,:]*$", re.IGNORECASE)
 _COMPATIBLE_KINDS = [{"escaped", "freed"}, {"held", "arrested"}]
 
@@ -407,6 +413,9 @@ def _counted_noun(text: str, pos: int) -> tuple[str | None, int]:
 def _kind(text: str, q: Quantity, noun_end: int, earlier: list[Quantity]) -> str | None:
     """What happened to the counted people, from the words around the number (see the word lists above)."""
     before = _clause_before(text, q.start)
+    phrase = _TRANSITIVE_PHRASES.search(before)
+    if phrase:
+        return next(k for k, v in phrase.groupdict().items() if v)
     left = re.search(r"([A-Za-z]+)[\s\"“‘']*$", before)
     if left and left.group(1).lower() in _TRANSITIVE:
         return _TRANSITIVE[left.group(1).lower()]
@@ -457,6 +466,9 @@ def _clause_kind(clause: str) -> tuple[str | None, int]:
     tokens = [(t.group(0).lower(), t.start()) for t in re.finditer(r"[A-Za-z]+|\d+", clause)]
     for i, (token, at) in enumerate(tokens):
         if phrase and at >= phrase.start():
+            passive = _AUX & {t for t, _ in tokens[max(0, i - 3): i]}
+            if not passive and _OBJECT_AFTER.match(clause, phrase.end()):  # "a man fatally shot a woman": the agent
+                return "", at
             return next(k for k, v in phrase.groupdict().items() if v), phrase.end()
         previous = [t for t, _ in tokens[max(0, i - 3): i]]
         if (token in _WORD_VALUES or token.isdigit()) and previous[-1:] != ["and"]:
