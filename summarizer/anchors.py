@@ -343,12 +343,13 @@ _REFERENCE = re.compile(
     r"shooter|driver|passenger|officer|deputy|trooper)|(?P<pronoun>[Hh]e|[Ss]he))\b")
 # ... as the subject of its clause: "Emma died", "Mike Smith, 24, of Buckner, was pronounced dead", "he remains in
 # critical condition".
-_SUBJECT_VERB = re.compile(r"(?:\s*,\s*\d{1,3}\s*,(?:\s*of\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*\s*,?)?)?\s+(?:who\s+)?"
-                           r"(?P<verb>was|is|had\s+been|has\s+been|remains|remained|died|succumbed)\b")
+_SUBJECT_VERB = re.compile(r"(?:\s*,\s*\d{1,3}\s*,(?:\s*of\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*\s*,?)?)?"
+                           r"\s+(?:who\s+)?(?P<verb>was|is|had\s+been|has\s+been|remains|remained|died|succumbed)\b")
 # A shooter who shot themselves (GVA counts them like any victim): what happened, by the words used.
 SELF_INFLICTED = {
     "killed": r"(?:killed|killing|shot\s+and\s+killed|shooting\s+and\s+killing|fatally\s+shot|fatally\s+shooting|"
-              r"turned\s+(?:the|his|her)\s+gun\s+on|turning\s+(?:the|his|her)\s+gun\s+on)\s+(?:himself|herself)|took\s+(?:his|her)\s+own\s+life",
+              r"turned\s+(?:the|his|her)\s+gun\s+on|turning\s+(?:the|his|her)\s+gun\s+on)\s+(?:himself|herself)"
+              r"|took\s+(?:his|her)\s+own\s+life",
     "shot": r"(?:shot|shooting)\s+(?:himself|herself)",
 }
 _SELF_INFLICTED = re.compile("|".join(f"(?P<{kind}>{words})" for kind, words in SELF_INFLICTED.items()))
@@ -361,7 +362,6 @@ def _casualties_of_one(text: str) -> list[numbers.Quantity]:
     is read as the digit 1 (an age as the person it describes, offsets kept) and only a casualty counts."""
     masked = _AGE.sub(lambda m: "person".ljust(len(m.group())), text)
     masked = _ARTICLE.sub(lambda m: "1".ljust(len(m.group())), masked)
-    found = []
     ages = [m.span() for m in _AGE.finditer(text)]
     found = []
     for q in numbers.extract(masked):
@@ -384,7 +384,7 @@ def _casualties_by_reference(text: str) -> list[numbers.Quantity]:
     found = []
     for start, end, group in spans:
         subject = _SUBJECT_VERB.match(text, end)
-        kind = numbers.kind_after(text, subject.start("verb") - 1) if subject else None
+        kind = numbers.kind_after(text, subject.start("verb")) if subject else None
         if kind in CASUALTY_KINDS:
             found.append(numbers.Quantity(1.0, None, "exact", text[start:end], start, end, noun=group, kind=kind))
     return found

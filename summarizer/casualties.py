@@ -30,6 +30,7 @@ from summarizer.sources import Sources
 REFERRED_BACK = {"the", "he", "she"}
 COUNTS = {"a", "an", "one"}  # "a man was killed" is a count of one, like "one man was killed"
 SUSPECTS = {"suspect", "gunman", "shooter"}  # a person apart from the victims, even when unnamed
+CASUALTY_KINDS = (FigureKind.killed, FigureKind.injured, FigureKind.shot)
 
 
 @dataclass(frozen=True)
@@ -83,17 +84,18 @@ def _distinct(names: list[frozenset[str]]) -> list[frozenset[str]]:
     return [n for n in set(names) if not any(n < other for other in names)]
 
 
-def _position(figure: Figure) -> int:
-    return min(int(c.split(":")[1]) for c in figure.citations)
+def _cited_in(figure: Figure, doc_id: str) -> str:
+    """The figure's first citation in that report (a count said alike by two reports cites both)."""
+    return next(c for c in figure.citations if c.split(":")[0] == doc_id)
 
 
-def _first_count(figures: list[Figure]) -> Count:
+def _first_count(figures: list[Figure], doc_id: str) -> Count:
     """The count the report gives first: news leads with it, and later paragraphs recount other shootings and
     city-wide totals (on the first 100 GVA dev incidents the first count was right more often than the largest)."""
-    first = min(figures, key=_position, default=None)
+    first = min(figures, key=lambda f: int(_cited_in(f, doc_id).split(":")[1]), default=None)
     if first is None:
         return Count(0, "first count")
-    return Count(first.value_min, "first count", (first.citations[0],))
+    return Count(first.value_min, "first count", (_cited_in(first, doc_id),))
 
 
 def _people(figures: list[Figure], but_not: list[frozenset[str]] = (), referred_back: bool = True) -> Count:
@@ -117,28 +119,33 @@ def _with_suspect(victims: Count, figures: list[Figure]) -> Count:
                           and f.citations[0] in victims.sentence_ids for f in figures)
     if not suspect or counts_suspects:
         return victims
-    return Count(victims.value + 1, f"{victims.rule} and the suspect", victims.sentence_ids + (suspect[0].citations[0],))
+    return Count(victims.value + 1, f"{victims.rule} and the suspect",
+                 victims.sentence_ids + (suspect[0].citations[0],))
 
 
 def count_report(doc_id: str, figures: list[Figure], killed_elsewhere: list[frozenset[str]] = ()) -> ReportCount:
     """One report's killed and injured, from the figures citing it (see the module docstring). People named as
     killed here or in `killed_elsewhere` (another report) are not counted hurt, nor is one person said to be hurt
     who is the same one said to be killed ('killed a 16-year-old' and 'critically injured a 16-year-old')."""
-    of = {kind: [f for f in figures if f.kind is kind] for kind in (FigureKind.killed, FigureKind.injured, FigureKind.shot)}
+    of = {kind: [f for f in figures if f.kind is kind] for kind in CASUALTY_KINDS}
     dead_ones = {_group_key(f) for f in of[FigureKind.killed] if f.value_min == 1}
     counted = {kind: [f for f in found if _is_count(f) and not (kind is not FigureKind.killed and f.value_min == 1
                                                                  and _group_key(f) in dead_ones)]
                for kind, found in of.items()}
     killed_names = [n for f in of[FigureKind.killed] if (n := _name(f))] + list(killed_elsewhere)
-    victims = max(_first_count(counted[FigureKind.killed]), _people(of[FigureKind.killed]), key=lambda c: c.value)
-    killed = _with_suspect(victims, of[FigureKind.killed])
+
+    def largest(*counts: Count) -> Count:
+        return max(counts, key=lambda c: c.value)
+
+    killed = _with_suspect(largest(_first_count(counted[FigureKind.killed], doc_id), _people(of[FigureKind.killed])),
+                           of[FigureKind.killed])
     nobody_died = killed.value == 0
-    shot = max(_first_count(counted[FigureKind.shot]), _people(of[FigureKind.shot], killed_names, nobody_died),
-               key=lambda c: c.value)
+    shot = largest(_first_count(counted[FigureKind.shot], doc_id),
+                   _people(of[FigureKind.shot], killed_names, nobody_died))
     less_killed = Count(max(0, shot.value - killed.value), "shot less killed", shot.sentence_ids + killed.sentence_ids)
-    injured = max(_first_count(counted[FigureKind.injured]), _with_suspect(
-        _people(of[FigureKind.injured], killed_names, nobody_died), of[FigureKind.injured]), less_killed,
-        key=lambda c: c.value)
+    injured = largest(_first_count(counted[FigureKind.injured], doc_id),
+                      _with_suspect(_people(of[FigureKind.injured], killed_names, nobody_died), of[FigureKind.injured]),
+                      less_killed)
     return ReportCount(doc_id, killed, injured)
 
 
@@ -163,7 +170,7 @@ def count_casualties(figures: list[Figure], sources: Sources) -> Casualties:
     """Killed and injured for the event: what most reports count, once the latest report has updated the earlier."""
     by_doc: dict[str, list[Figure]] = {}
     for f in figures:
-        if f.kind in (FigureKind.killed, FigureKind.injured, FigureKind.shot):
+        if f.kind in CASUALTY_KINDS:
             for doc_id in dict.fromkeys(c.split(":")[0] for c in f.citations):
                 by_doc.setdefault(doc_id, []).append(f)
     if not by_doc:

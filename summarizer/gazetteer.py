@@ -96,8 +96,8 @@ def infer_state(town: str, cues: Counter[str]) -> StateInference | None:
     if agreeing:
         best, *others = agreeing
         if cues[best] > max((cues[state] for state in others), default=0) and cues[best] == max(cues.values()):
-            return StateInference(best, f"{town} → {best}: a town of that name in the gazetteer, and the reports name "
-                                        f"{best} (or a county in it) more than any other state")
+            return StateInference(best, f"{town} → {best}: a town of that name in the gazetteer, and the reports "
+                                        f"name {best} (or a county in it) more than any other state")
         return None
     if cues:
         return None
