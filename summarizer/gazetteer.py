@@ -96,13 +96,14 @@ def infer_state(town: str, cues: Counter[str]) -> StateInference | None:
     if agreeing:
         best, *others = agreeing
         if cues[best] > max((cues[state] for state in others), default=0) and cues[best] == max(cues.values()):
-            return StateInference(best, f"{town} → {best}: a town of that name in the gazetteer, and the reports "
-                                        f"name {best} (or a county in it) more than any other state")
+            return StateInference(best, f"{town} → {best}: gazetteer; the reports name {best} (or a county in it) "
+                                        "more than any other state")
         return None
     if cues:
         return None
     runner_up = namesakes[1][1] if len(namesakes) > 1 else 0
     if namesakes[0][1] >= DOMINANT * max(runner_up, MIN_POPULATION):
         state = namesakes[0][0]
-        return StateInference(state, f"{town} → {state}: the gazetteer's {town} by far; no report names the state")
+        return StateInference(state, f"{town} → {state}: gazetteer, the largest {town} by far; no report names "
+                                     "the state")
     return None

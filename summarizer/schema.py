@@ -57,8 +57,9 @@ class Location(BaseModel):
     region: Short | None = Field(default=None, description="province, state or county")
     country: Short | None = None
     citations: Citations = []
-    region_basis: Short | None = Field(default=None, description="how the region was inferred when no source "
-                                       "sentence states it, e.g. 'Wichita → Kansas: ... no report names the state'")
+    region_basis: Text | None = Field(default=None, description="how the region was inferred when no source "
+                                      "sentence states it, e.g. 'Wichita → Kansas: gazetteer ...; no report names "
+                                      "the state'")
 
 
 class ActorRole(str, Enum):

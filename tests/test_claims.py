@@ -101,7 +101,7 @@ def test_sentences_are_split_like_ingest_splits_sources():
 
 def test_an_inferred_region_is_its_own_claim_carrying_the_inference():
     location = Location(place="Wichita", region="Kansas", country="United States",
-                        region_basis="Wichita → Kansas: the gazetteer's Wichita by far; no report names the state")
+                        region_basis="Wichita → Kansas: gazetteer, the largest Wichita by far; no report names the state")
     claims = {c.pointer: c for c in claims_from_summary(_summary(event_type=EventType.shooting, location=location))}
     assert claims["/location"].text == "The shooting took place in Wichita, United States."
     assert (claims["/location/region"].text, claims["/location/region"].inferred) == (

@@ -3,6 +3,7 @@
 from collections import Counter
 
 from summarizer.gazetteer import infer_state, state_cues
+from summarizer.schema import Location
 
 
 def test_a_town_one_state_dominates_gets_that_state_when_no_report_names_one():
@@ -42,3 +43,10 @@ def test_a_county_several_states_have_points_to_each_of_them():
 def test_washington_is_no_cue_for_the_state_but_its_abbreviation_is():
     assert state_cues("The Washington Post reported") == Counter()
     assert state_cues("TACOMA, Wash. (AP)") == Counter({"Washington": 1})
+
+
+def test_the_basis_of_either_rule_fits_the_schemas_location():
+    cues = state_cues("Officers of the Baton Rouge Police Department and Louisiana State Police")
+    for town, found in (("Baton Rouge", cues), ("Wichita Falls", Counter())):
+        inferred = infer_state(town, found)
+        assert Location(place=town, region=inferred.state, region_basis=inferred.basis).region_basis.startswith(town)
