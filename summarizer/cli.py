@@ -257,7 +257,7 @@ class _InputError(click.ClickException):
 
 
 _STATUS_STYLE = {"supported": "green", "contested": "yellow", "unsupported": "red", "contradicted": "bold red",
-                 "not stated": "dim"}
+                 "not stated": "dim", "inferred": "dim"}
 
 
 def _print_report(report) -> None:
