@@ -8,11 +8,8 @@ field is compared by exact match after light normalisation (case, 'County'/'City
 "Not stated" (the draft leaves the field empty) is counted apart from "wrong": the gold comes from the incident
 database, and some values are in no article.
 
-Killed and injured come from the draft's figures of kind killed / injured. GVA counts the victims of the incident
-once, while every report repeats the count, often more than once in different words ('12 dead', '13 including the
-gunman'): so each report's count is its largest figure of the kind, and the prediction is the count most reports
-give (the larger on a tie). A draft with casualty figures of one kind only predicts 0 for the other (a report of one
-person wounded says nobody died); a draft with none says not stated.
+Killed and injured are the product's own count from the draft's figures (summarizer.casualties: each report counted
+as GVA counts, then the count most reports give); a draft with no casualty figure says not stated.
 
 Each run's per-incident results are cached under the summarizer cache (one file per model, strategy, backend and
 sample), and the `## Event fields (GVA dev)` section of eval/RESULTS.md is rebuilt from every cached run of the
@@ -27,12 +24,14 @@ import re
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
 from pathlib import Path
 
+from summarizer.casualties import count_casualties
 from summarizer.checks.entities import us_state
 from summarizer.files import atomic_write
 from summarizer.lock import cache_root
+from summarizer.schema import EventSummary
+from summarizer.sources import Sources
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval-data" / "events" / "gva_incidents_dev.jsonl"
 FIELDS = ("date", "city", "state", "killed", "injured")
@@ -66,28 +65,22 @@ def _state(name: str | None) -> str | None:
     return _place(us_state(name) or name) if name else None
 
 
-def casualties(figures: list[dict], kind: str) -> int | None:
-    """The count most reports give for one kind, each report counted by its largest figure (see the docstring)."""
-    per_report: dict[str, int] = defaultdict(int)
-    for f in figures:
-        if f["kind"] == kind:
-            report = f["citations"][0].split(":")[0] if f["citations"] else "?"
-            per_report[report] = max(per_report[report], f["value_min"])
-    if per_report:
-        counts = Counter(per_report.values())
-        return max(counts, key=lambda value: (counts[value], value))
-    return 0 if any(f["kind"] in ("killed", "injured") for f in figures) else None
-
-
-def predictions(summary: dict) -> dict:
-    location, date = summary.get("location") or {}, summary.get("date") or {}
-    return {
-        "date": date.get("value") if date.get("precision") == "day" else None,
-        "city": location.get("place"),
-        "state": location.get("region"),
-        "killed": casualties(summary["figures"], "killed"),
-        "injured": casualties(summary["figures"], "injured"),
+def predictions(summary: EventSummary, sources: Sources) -> tuple[dict, dict]:
+    """The scored fields, and where the state and the casualty counts came from (for reading the errors)."""
+    location, date = summary.location, summary.date
+    casualties = count_casualties(summary.figures, sources)
+    predicted = {
+        "date": date.value if date and date.precision.value == "day" else None,
+        "city": location.place if location else None,
+        "state": location.region if location else None,
+        "killed": casualties.killed,
+        "injured": casualties.injured,
     }
+    basis = {"state": location.region_basis if location else None,
+             "casualties": [f"{r.doc_id}: killed {r.killed.value} ({r.killed.rule} {' '.join(r.killed.sentence_ids)}), "
+                            f"injured {r.injured.value} ({r.injured.rule} {' '.join(r.injured.sentence_ids)})"
+                            for r in casualties.reports]}
+    return predicted, basis
 
 
 def gold(incident: dict) -> dict:
@@ -114,9 +107,9 @@ def run(incidents: list[dict], model: str, backend: str, strategy: str, free_tex
             started = time.perf_counter()
             row = {"incident_id": incident["incident_id"], "gold": gold(incident)}
             try:
-                draft = generate(incident_sources(incident, Path(folder)), model, backend=backend, strategy=strategy,
-                                 free_text=free_text)
-                row["predicted"] = predictions(draft.summary.model_dump(mode="json"))
+                sources = incident_sources(incident, Path(folder))
+                draft = generate(sources, model, backend=backend, strategy=strategy, free_text=free_text)
+                row["predicted"], row["basis"] = predictions(draft.summary, sources)
                 row["tokens"] = draft.meta.prompt_tokens
             except GenerationError as err:
                 row["predicted"], row["error"] = dict.fromkeys(FIELDS), str(err)
@@ -175,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         from eval.results import write_section
 
         note = (f"First {len(incidents)} incidents of `gva_incidents_dev.jsonl`; exact match after normalising case, "
-                "'County'/'City of' and US state abbreviations. Killed/injured: from the draft's "
-                "figures of that kind: the count most reports give (see eval/events.py). Each row was run by its own command "
+                "'County'/'City of' and US state abbreviations. Killed/injured: summarizer.casualties "
+                "over the draft's figures (see eval/events.py). Each row was run by its own command "
                 "(`python -m eval.events --model M --limit N`); the provenance below is the latest run's.")
         write_section(SECTION, f"{note}\n\n{body}")
     return 0

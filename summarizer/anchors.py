@@ -10,6 +10,8 @@ Reporting frames recognised (the speaker is the words the text uses, trimmed to 
   "according to Maan", "according to Amaq News Agency"
 Places come from names with a place cue ("in X", "X province"), from "Town, State" and from datelines
 ("MEMPHIS, Tenn. (AP) --"); a name ending in a venue word ("... Apartments", "... Hospital") is a site, not a town.
+A US town no sentence gives a state gets one from summarizer.gazetteer when the reports' cues agree, marked with
+the basis of the inference.
 "The agency claimed ..." resolves "the agency" to the nearest earlier name in the same document containing
 "Agency"; a pronoun ("he said") gives no speaker, because a wrong name is worse than none.
 """
@@ -22,6 +24,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from summarizer import gazetteer
 from summarizer.checks import dates, entities, numbers
 from summarizer.schema import FigureKind
 from summarizer.sources import Document, Sentence, Sources
@@ -75,6 +78,8 @@ class PlaceCandidate(BaseModel):
     kind: str = Field(description="country | region | place | site (a venue, street or institution)")
     country: str | None = Field(default=None, description="the country it is in or is, when the text says")
     region: str | None = None
+    region_basis: str | None = Field(default=None, description="how the region was inferred, when no sentence "
+                                     "states it (summarizer.gazetteer)")
     start: int
     end: int
 
@@ -303,7 +308,18 @@ def find_candidates(sources: Sources) -> Candidates:
                     sentence_id=sentence.id, doc_id=doc.id, value=d.value, precision=d.precision, text=d.text,
                     relative=d.relative, start=sentence.start + d.start, end=sentence.start + d.end))
             _sentence_places(doc, sentence, doc_countries, out.places)
+    _infer_states(sources, out.places)
     return out
+
+
+def _infer_states(sources: Sources, places: list[PlaceCandidate]) -> None:
+    """A US town no sentence gives a state gets the one the gazetteer and the reports' cues agree on, if any."""
+    cues = sum((gazetteer.state_cues(doc.text) for doc in sources.canonical), Counter())
+    for place in places:
+        if place.kind == "place" and not place.region and place.country in (None, "United States"):
+            inferred = gazetteer.infer_state(place.text, cues)
+            if inferred:
+                place.region, place.region_basis = inferred.state, inferred.basis
 
 
 def _sentence_attributions(doc: Document, sentence: Sentence, out: list[Attribution]) -> list[Attribution]:
@@ -318,20 +334,71 @@ def _sentence_attributions(doc: Document, sentence: Sentence, out: list[Attribut
     return found
 
 
+CASUALTY_KINDS = ("killed", "injured", "shot")
 _ARTICLE = re.compile(r"\b(?:a|an|A|An)\b(?=\s)")
 _AGE = re.compile(r"\b\d{1,3}-year-old\b")
+# One person referred back to: "the victim", "the 19-year-old suspect", "he", "she".
+_REFERENCE = re.compile(
+    r"\b(?:[Tt]he\s+(?:\d{1,3}-year-old\s+)?(?P<noun>man|woman|boy|girl|teen|teenager|child|victim|suspect|gunman|"
+    r"shooter|driver|passenger|officer|deputy|trooper)|(?P<pronoun>[Hh]e|[Ss]he))\b")
+# ... as the subject of its clause: "Emma died", "Mike Smith, 24, of Buckner, was pronounced dead", "he remains in
+# critical condition".
+_SUBJECT_VERB = re.compile(r"(?:\s*,\s*\d{1,3}\s*,(?:\s*of\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*\s*,?)?)?"
+                           r"\s+(?:who\s+)?(?P<verb>was|is|had\s+been|has\s+been|remains|remained|died|succumbed)\b")
+# A shooter who shot themselves (GVA counts them like any victim): what happened, by the words used.
+SELF_INFLICTED = {
+    "killed": r"(?:killed|killing|shot\s+and\s+killed|shooting\s+and\s+killing|fatally\s+shot|fatally\s+shooting|"
+              r"turned\s+(?:the|his|her)\s+gun\s+on|turning\s+(?:the|his|her)\s+gun\s+on)\s+(?:himself|herself)"
+              r"|took\s+(?:his|her)\s+own\s+life",
+    "shot": r"(?:shot|shooting)\s+(?:himself|herself)",
+}
+_SELF_INFLICTED = re.compile("|".join(f"(?P<{kind}>{words})" for kind, words in SELF_INFLICTED.items()))
+_SAME_PERSON_GAP = re.compile(r"[\s,]*(?:who\s+)?(?:\w+ly\s+)?")
+_HOMETOWN_BEFORE = re.compile(r"\bof\s+$")  # "Talitha Bowman, 20, of Chattanooga died": the town is no person
 
 
 def _casualties_of_one(text: str) -> list[numbers.Quantity]:
     """'A man was shot and killed', 'an 18-year-old was wounded': a count of one said with an article. The article
-    is read as the digit 1 (ages blanked, offsets kept) and only a killed or injured person counts."""
-    masked = _AGE.sub(lambda m: " " * len(m.group()), text)
+    is read as the digit 1 (an age as the person it describes, offsets kept) and only a casualty counts."""
+    masked = _AGE.sub(lambda m: "person".ljust(len(m.group())), text)
     masked = _ARTICLE.sub(lambda m: "1".ljust(len(m.group())), masked)
+    ages = [m.span() for m in _AGE.finditer(text)]
     found = []
     for q in numbers.extract(masked):
-        if q.text == "1" and q.kind in ("killed", "injured") and q.counts_people:
-            noun_end = masked.find(q.noun, q.end) + len(q.noun)
-            found.append(numbers.Quantity(**{**q.__dict__, "text": text[q.start:noun_end], "end": noun_end}))
+        if q.text.startswith("1") and q.kind in CASUALTY_KINDS and q.counts_people:
+            noun_start = masked.find(q.noun, q.start)
+            noun_end = max([noun_start + len(q.noun)] + [e for s, e in ages if s <= noun_start + len(q.noun) <= e])
+            end = max(q.end, noun_end)
+            found.append(numbers.Quantity(**{**q.__dict__, "text": text[q.start:end], "end": end,
+                                             "noun": text[noun_start:noun_end]}))
+    return found
+
+
+def _casualties_by_reference(text: str) -> list[numbers.Quantity]:
+    """'Emma died', 'he was pronounced dead', 'the suspect was shot and killed by officers': one person, by name or
+    referred back to, as the subject of a casualty verb. The name (or the noun) is the counted group, so one person
+    named in several sentences stays one person (summarizer.casualties)."""
+    spans = [(m.start(), m.end(), m["noun"] or "person") for m in _REFERENCE.finditer(text)]
+    spans += [(e.start, e.end, e.text) for e in entities.find(text)
+              if _place(e, text) is None and not _HOMETOWN_BEFORE.search(text[:e.start])]
+    found = []
+    for start, end, group in spans:
+        subject = _SUBJECT_VERB.match(text, end)
+        kind = numbers.kind_after(text, subject.start("verb")) if subject else None
+        if kind in CASUALTY_KINDS:
+            found.append(numbers.Quantity(1.0, None, "exact", text[start:end], start, end, noun=group, kind=kind))
+    return found
+
+
+def _shooters_by_suicide(text: str, counted: list[numbers.Quantity]) -> list[numbers.Quantity]:
+    """'... then turned the gun on himself': the shooter, one person more, unless the person counted just before
+    the words is the one who shot themselves ('a 10-year-old who fatally shot himself')."""
+    found = []
+    for m in _SELF_INFLICTED.finditer(text):
+        if not any(_SAME_PERSON_GAP.fullmatch(text[q.end:m.start()]) for q in counted if q.end <= m.start()):
+            kind = next(k for k, v in m.groupdict().items() if v)
+            found.append(numbers.Quantity(1.0, None, "exact", "the shooter", m.start(), m.end(), noun="shooter",
+                                          kind=kind))
     return found
 
 
@@ -339,11 +406,15 @@ def _sentence_figures(doc: Document, sentence: Sentence, frames: list[Attributio
                       out: list[FigureCandidate]) -> None:
     counted = numbers.extract(sentence.text)
     said_with_numbers = {q.start for q in counted}  # "a dozen" is twelve, not one dozen
-    for q in counted + [q for q in _casualties_of_one(sentence.text) if q.start not in said_with_numbers]:
+    ones = _casualties_of_one(sentence.text) + _casualties_by_reference(sentence.text)
+    ones += _shooters_by_suicide(sentence.text, counted + ones)
+    for q in counted + [q for q in ones if q.start not in said_with_numbers]:
         if q.unit is not None or not (q.counts_people or q.kind):
             continue
         if q.value_min == 1 and not q.kind and not q.vague:  # "one of the inmates took a weapon"
             continue
+        if q.kind in CASUALTY_KINDS and q.noun and not (q.counts_people or q.noun[:1].isupper()):  # a name is a person
+            continue  # "the 3100 block ... when he was shot", "officers from several agencies ... how she was injured"
         at = sentence.start + q.start
         nearest = min(frames, key=lambda f: abs(f.start - at), default=None)
         out.append(FigureCandidate(

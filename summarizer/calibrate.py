@@ -76,8 +76,8 @@ def fit(pairs: Path, base: Path = CALIBRATION_FILE) -> tuple[Fitted, str]:
         if "error" in result or key not in labels or not result["claims"]:
             errors += 1
             continue
-        # a summary is as faithful as its weakest claim; a claim left empty ("not stated") is not checked
-        scores.append(min(c["score"] for c in result["claims"] if c["status"] != "not stated"))
+        # a summary is as faithful as its weakest claim; a claim left empty ("not stated") or inferred is not checked
+        scores.append(min(c["score"] for c in result["claims"] if c["status"] not in ("not stated", "inferred")))
         y.append(labels[key])
     s, y = np.array(scores), np.array(y)
     if min((y == 1).sum(), (y == 0).sum()) < MIN_PER_CLASS:

@@ -3,7 +3,9 @@
 The checker compares sentences with sentences, so every structured field is rendered as a plain statement ("The
 event took place in Al Khalis, Diyala, Iraq."), every list item becomes its own claim and free text is split into
 sentences. A field the summary leaves null becomes a claim with no text: the verifier marks it `not stated` rather
-than dropping it, so the reader sees what the summary does not know.
+than dropping it, so the reader sees what the summary does not know. A region no sentence states but the gazetteer
+inferred (Location.region_basis) is its own claim, carrying the inference, which the verifier reports as `inferred`
+instead of checking it against sentences that cannot state it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class ClaimInput:
     pointer: str
     text: str
     field: str = ""
+    inferred: str = ""  # how the value was inferred when no sentence states it: reported as such, not checked
 
     @property
     def stated(self) -> bool:
@@ -31,6 +34,7 @@ class ClaimInput:
 FIGURE_VERBS = {
     FigureKind.killed: "were killed",
     FigureKind.injured: "were injured",
+    FigureKind.shot: "were shot",
     FigureKind.escaped: "escaped",
     FigureKind.freed: "were freed",
     FigureKind.held: "were held",
@@ -110,12 +114,16 @@ def claims_from_summary(summary: EventSummary) -> list[ClaimInput]:
     if summary.location is None:
         claims.append(ClaimInput("/location", "", "location"))
     else:
-        parts = [summary.location.place, summary.location.region, summary.location.country]
-        named = [p for p in parts if p]
+        location = summary.location
+        inferred = location.region if location.region_basis else None
+        named = [p for p in (location.place, location.region, location.country) if p and p != inferred]
         where = f"The {event} took place in {', '.join(named)}." if named else ""
         claims.append(ClaimInput("/location", where, "location"))
+        if inferred:
+            claims.append(ClaimInput("/location/region", f"The {event} took place in {inferred}.", "location",
+                                     inferred=location.region_basis))
         for name in ("place", "region", "country"):
-            if getattr(summary.location, name) is None and named:
+            if getattr(location, name) is None and named:
                 claims.append(ClaimInput(f"/location/{name}", "", "location"))
     claims += [
         ClaimInput(f"/actors/{i}", render_actor(actor, summary.event_type), "actors")

@@ -325,7 +325,7 @@ def _check_out_folder(folder, option: str) -> None:
 
 
 _STATUS_STYLE = {"supported": "green", "contested": "yellow", "unsupported": "red", "contradicted": "bold red",
-                 "not stated": "dim"}
+                 "not stated": "dim", "inferred": "dim"}
 
 
 def _print_report(report) -> None:

@@ -95,7 +95,7 @@ NOT_ACTORS = {"report", "reports", "post", "posts", "message", "messages", "stat
 # Group nouns that count the same people, for merging one number said twice.
 GROUP_SYNONYMS = {"inmate": "prisoner", "convict": "prisoner", "detainee": "prisoner", "officer": "police",
                   "policeman": "police", "policemen": "police", "cop": "police", "person": "people"}
-KIND_RANK = {FigureKind.killed: 0, FigureKind.injured: 0, FigureKind.escaped: 1, FigureKind.freed: 1,
+KIND_RANK = {FigureKind.killed: 0, FigureKind.injured: 0, FigureKind.shot: 0, FigureKind.escaped: 1, FigureKind.freed: 1,
              FigureKind.arrested: 1, FigureKind.missing: 1, FigureKind.held: 2, FigureKind.other: 3}
 
 
@@ -426,6 +426,20 @@ def _by_mentions(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return {written[k]: list(dict.fromkeys(mentions[k])) for k in ranked}
 
 
+def _town_regions(places: list) -> dict[str, tuple[str, str | None]]:
+    """Town (normalised) -> (region, basis): the region most often written with it ('Taylor, Mich.'), else the
+    gazetteer's inference (basis set)."""
+    written: dict[str, Counter] = {}
+    inferred: dict[str, tuple[str, str]] = {}
+    for p in places:
+        if p.kind == "place" and p.region:
+            if p.region_basis:
+                inferred[_norm(p.text)] = (p.region, p.region_basis)
+            else:
+                written.setdefault(_norm(p.text), Counter())[p.region] += 1
+    return inferred | {town: (regions.most_common(1)[0][0], None) for town, regions in written.items()}
+
+
 @dataclass
 class Options:
     """What the text offers for date and location, restricted to the sentences the model was shown. A site (a venue,
@@ -435,6 +449,7 @@ class Options:
     places: dict[str, list[str]]
     regions: dict[str, list[str]]
     countries: dict[str, list[str]]
+    town_regions: dict[str, tuple[str, str | None]]
 
     @classmethod
     def of(cls, candidates: Candidates, visible: set[str]) -> Options:
@@ -446,9 +461,15 @@ class Options:
             places=_by_mentions([(p.text, p.sentence_id) for p in places if p.kind == "place"]
                                 or [(p.text, p.sentence_id) for p in places if p.kind == "site"]),
             regions=_by_mentions([(p.region or p.text, p.sentence_id) for p in places if p.kind == "region"]
-                                 + [(p.region, p.sentence_id) for p in places if p.kind == "place" and p.region]),
+                                 + [(p.region, p.sentence_id) for p in places
+                                    if p.kind == "place" and p.region and not p.region_basis]),
             countries=_by_mentions([(p.country, p.sentence_id) for p in places if p.country]),
+            town_regions=_town_regions(places),
         )
+
+    def region_of(self, town: str | None) -> tuple[str, str | None] | None:
+        """(region, basis) of a town: the one a sentence writes with it, else the one the gazetteer inferred."""
+        return self.town_regions.get(_norm(town)) if town else None
 
     @property
     def most_reported_date(self) -> str | None:
@@ -466,6 +487,7 @@ class MainEvent:
     place: str | None
     region: str | None
     country: str | None
+    region_basis: str | None = None  # set when the region is inferred (summarizer.gazetteer), not written
 
     def describe(self) -> str:
         where = ", ".join(x for x in (self.place, self.region, self.country) if x)
@@ -689,8 +711,9 @@ def _main_event(session: _Session, options: Options) -> MainEvent:
     answers = session.ask([session.choice("event_type", list(kinds))]
                           + [session.choice(field, list(table)) for field, table in asked])
     chosen = dict(zip((field for field, _ in asked), answers[1:]))
+    region, basis = options.region_of(chosen.get("place")) or (chosen.get("region"), None)
     return MainEvent(event_type=kinds.get(answers[0] or "other", EventType.other), date=options.most_reported_date,
-                     place=chosen.get("place"), region=chosen.get("region"), country=chosen.get("country"))
+                     place=chosen.get("place"), region=region, country=chosen.get("country"), region_basis=basis)
 
 
 def _date_and_location(main: MainEvent, options: Options, candidates: Candidates, order: dict[str, int]) -> dict:
@@ -701,10 +724,11 @@ def _date_and_location(main: MainEvent, options: Options, candidates: Candidates
         out["date"] = EventDate(value=main.date, precision=DatePrecision(said[0].precision), text=said[0].text[:120],
                                 citations=list(dict.fromkeys(d.sentence_id for d in said))[:4])
     chosen = [(main.place, options.places), (main.region, options.regions), (main.country, options.countries)]
-    mentioned = Counter(sid for name, table in chosen if name for sid in table[name])
+    mentioned = Counter(sid for name, table in chosen if name for sid in table.get(name, []))
     if mentioned:
         citations = sorted(mentioned, key=lambda sid: (-mentioned[sid], order[sid]))[:4]
-        out["location"] = Location(place=main.place, region=main.region, country=main.country, citations=citations)
+        out["location"] = Location(place=main.place, region=main.region, country=main.country, citations=citations,
+                                   region_basis=main.region_basis)
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Short = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=300)]
@@ -57,6 +57,9 @@ class Location(BaseModel):
     region: Short | None = Field(default=None, description="province, state or county")
     country: Short | None = None
     citations: Citations = []
+    region_basis: Text | None = Field(default=None, description="how the region was inferred when no source "
+                                      "sentence states it, e.g. 'Wichita → Kansas: gazetteer ...; no report names "
+                                      "the state'")
 
 
 class ActorRole(str, Enum):
@@ -78,6 +81,7 @@ class Actor(BaseModel):
 class FigureKind(str, Enum):
     killed = "killed"
     injured = "injured"
+    shot = "shot"  # hit by gunfire, killed or not: "three people were shot, one fatally"
     escaped = "escaped"
     freed = "freed"
     held = "held"

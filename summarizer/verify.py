@@ -37,6 +37,7 @@ class Status(str, Enum):
     unsupported = "unsupported"
     contradicted = "contradicted"
     not_stated = "not stated"
+    inferred = "inferred"  # from a gazetteer, not a sentence: 'Wichita -> Kansas'
 
 
 class Evidence(BaseModel):
@@ -124,7 +125,7 @@ def check_claims(
     encode = encode or default_encode
     docs = [d for d in sources.canonical if d.sentences]
     index = index_documents([[s.text for s in d.sentences] for d in docs], [_iso(d.date) for d in docs], encode)
-    stated = list({c.text: c for c in claims if c.stated}.values())
+    stated = list({c.text: c for c in claims if c.stated and not c.inferred}.values())
     vectors = encode([c.text for c in stated]) if stated else []
     supports = iter(assess_all([(c.text, v, indexed) for c, v in zip(stated, vectors) for indexed in index], entail))
     assessed = {(c.text, doc.id): next(supports) for c in stated for doc in docs}
@@ -134,6 +135,10 @@ def check_claims(
         if not claim.stated:
             out.append(CheckedClaim(pointer=claim.pointer, text="", status=Status.not_stated, score=0.0,
                                     reasons=["the summary leaves this field empty"]))
+            continue
+        if claim.inferred:
+            out.append(CheckedClaim(pointer=claim.pointer, text=claim.text, status=Status.inferred, score=0.0,
+                                    reasons=[claim.inferred]))
             continue
         reports = [_report(claim, assessed[(claim.text, doc.id)], doc, calibration, read.get((doc.id, claim.text)))
                    for doc in docs]
@@ -413,9 +418,10 @@ def verify(
 
 
 def faithfulness(claims: Sequence[CheckedClaim]) -> Faithfulness:
-    """Supported / checkable claims. Contested claims count as supported: at least one report states them."""
+    """Supported / checkable claims. Contested claims count as supported: at least one report states them; a claim
+    not stated or inferred is not checkable."""
     counts = {status.value: sum(c.status is status for c in claims) for status in Status}
-    checkable = len(claims) - counts[Status.not_stated.value]
+    checkable = len(claims) - counts[Status.not_stated.value] - counts[Status.inferred.value]
     supported = counts[Status.supported.value] + counts[Status.contested.value]
     return Faithfulness(supported=supported, checkable=checkable,
                         score=round(supported / checkable, 4) if checkable else 1.0, counts=counts)

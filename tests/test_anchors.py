@@ -177,3 +177,30 @@ def test_a_weekday_without_a_document_date_has_no_value():
 
 def test_candidates_round_trip_through_json(candidates):
     assert Candidates.model_validate(json.loads(candidates.model_dump_json())) == candidates
+
+
+def test_a_count_set_off_by_an_aside_keeps_its_kind_and_every_figure_its_words():
+    found = one_sentence("A woman was killed and five others, including a 4-year-old, were injured.")
+    assert all(f.text for f in found.figures)
+    assert ("five", 5, FigureKind.injured) in {(f.text, f.value_min, f.kind) for f in found.figures}
+
+
+def test_a_person_named_as_the_subject_of_a_casualty_verb_counts_as_one():
+    found = one_sentence("Sharon Watson is in stable condition at a local hospital.")
+    assert [(f.text, f.value_min, f.kind) for f in found.figures] == [("Sharon Watson", 1, FigureKind.injured)]
+
+
+def test_a_number_that_is_no_person_is_no_casualty():
+    found = one_sentence("Webb was walking in the 3100 block of Cedar Avenue when he was shot.")
+    assert [(f.text, f.kind) for f in found.figures] == [("he", FigureKind.shot)]
+
+
+def test_a_town_named_without_its_state_gets_the_gazetteers_with_the_basis():
+    found = one_sentence("Two men were shot in Wichita on Saturday.")
+    wichita = next(p for p in found.places if p.text == "Wichita")
+    assert (wichita.region, "gazetteer" in wichita.region_basis) == ("Kansas", True)
+
+
+def test_a_shared_town_name_gets_no_state_without_a_cue():
+    found = one_sentence("Two men were shot in Springfield on Saturday.")
+    assert next(p for p in found.places if p.text == "Springfield").region is None

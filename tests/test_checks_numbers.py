@@ -169,3 +169,20 @@ def test_distances_in_different_units_are_converted():
 
 def test_evidence_without_comparable_numbers_is_absent():
     assert compare("12 police officers died", "The prison was attacked on Friday.").verdict == "absent"
+
+
+@pytest.mark.parametrize("text, kinds", [("Three people were shot, one fatally.", ["shot", "killed"]),
+                                         ("A man was shot and died at the hospital.", ["killed"]),
+                                         ("Officers found six victims with gunshot wounds.", ["shot"])])
+def test_shot_is_a_kind_a_later_word_or_an_elliptic_count_can_make_precise(text, kinds):
+    assert [q.kind for q in extract(text.replace("A man", "1 man"))] == kinds
+
+
+def test_people_counted_in_two_parts_add_up():
+    [q] = extract("Two men and a woman were shot.")
+    assert (q.text, q.value_min, q.kind) == ("Two men and a woman", 3, "shot")
+
+
+def test_people_who_fatally_shot_others_are_not_the_killed():
+    shooter, victims = extract("Two men fatally shot three people.")
+    assert (shooter.kind, victims.kind) == (None, "killed")

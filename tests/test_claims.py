@@ -97,3 +97,12 @@ def test_every_claim_has_a_pointer_into_the_summary_and_text_or_none():
 def test_sentences_are_split_like_ingest_splits_sources():
     assert split_sentences("Dr. Smith arrived on Jan. 5 at 3 p.m. and left. Then 12 died.") == [
         "Dr. Smith arrived on Jan. 5 at 3 p.m. and left.", "Then 12 died."]
+
+
+def test_an_inferred_region_is_its_own_claim_carrying_the_inference():
+    location = Location(place="Wichita", region="Kansas", country="United States",
+                        region_basis="Wichita → Kansas: gazetteer, the largest Wichita by far; no report names the state")
+    claims = {c.pointer: c for c in claims_from_summary(_summary(event_type=EventType.shooting, location=location))}
+    assert claims["/location"].text == "The shooting took place in Wichita, United States."
+    assert (claims["/location/region"].text, claims["/location/region"].inferred) == (
+        "The shooting took place in Kansas.", location.region_basis)

@@ -109,6 +109,23 @@ def test_the_model_is_told_the_date_as_reports_write_it():
     assert spoken_date("2015-05") == "May 2015" and spoken_date("2015") == "2015"
 
 
+def town_options(folder, text: str) -> Options:
+    (folder / "a.txt").write_text(text)
+    sources = load_sources(folder)
+    return Options.of(find_candidates(sources), {s.id for s in sources.sentences()})
+
+
+def test_the_state_written_with_the_town_is_its_region(tmp_path):
+    assert town_options(tmp_path, "Two men were shot in Taylor, Mich. on Friday.\n").region_of("Taylor") == (
+        "Michigan", None)
+
+
+def test_a_state_only_the_gazetteer_gives_is_the_towns_region_with_its_basis_and_no_option_of_the_text(tmp_path):
+    options = town_options(tmp_path, "Two men were shot in Wichita on Friday.\n")
+    region, basis = options.region_of("Wichita")
+    assert (region, "gazetteer" in basis, "Kansas" in options.regions) == ("Kansas", True, False)
+
+
 def test_a_sentence_naming_another_town_or_date_is_not_about_the_main_event(seeds_sources):
     main = MainEvent(EventType.prison_break, "2015-05-08", "Al-Khalis", "Diyala", "Iraq")
     scope = EventScope(main, find_candidates(seeds_sources))

@@ -165,10 +165,26 @@ def test_html_every_fact_points_at_evidence_spans_that_exist(page):
             assert page.get_element_by_id("s-" + sentence_id.replace(":", "-")) is not None
 
 
-def test_html_badges_carry_an_icon_and_a_word_for_every_status(page):
-    badges = {" ".join(b.text_content().split()) for b in page.find_class("badge")}
-    assert badges == {"✓ supported", "⚖ contested", "⚠ unsupported", "✗ contradicted", "— not stated"}
+def with_an_inferred_region(verified):
+    """The fixture with its region as the gazetteer would give it for a US town: inferred, not stated."""
+    location = verified.summary.location.model_copy(update={"region": "Diyala", "region_basis": "Al Khalis → Diyala"})
+    claims = [c.model_copy(update={"status": Status.inferred, "text": "The prison break took place in Diyala.",
+                                   "reasons": ["Al Khalis → Diyala"]}) if c.pointer == "/location/region" else c
+              for c in verified.claims]
+    return verified.model_copy(update={"summary": verified.summary.model_copy(update={"location": location}),
+                                       "claims": claims})
+
+
+def test_html_badges_carry_an_icon_and_a_word_for_every_status(page, seeds_verified):
+    inferred = lxml.html.document_fromstring(render.html(with_an_inferred_region(seeds_verified)))
+    badges = {" ".join(b.text_content().split()) for b in page.find_class("badge") + inferred.find_class("badge")}
+    assert badges == {"✓ supported", "⚖ contested", "⚠ unsupported", "✗ contradicted", "— not stated", "≈ inferred"}
     assert {s.value for s in Status} == {b.split(" ", 1)[1] for b in badges}
+
+
+def test_markdown_shows_an_inferred_region_with_how_it_was_inferred(seeds_verified):
+    md = render.markdown(with_an_inferred_region(seeds_verified))
+    assert "| Location: region | The prison break took place in Diyala. | ≈ inferred | Al Khalis → Diyala |" in md
 
 
 def test_html_puts_the_flagged_fields_box_right_after_the_bottom_line(page):

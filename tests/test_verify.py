@@ -179,9 +179,15 @@ def test_arbitrary_claim_text_is_checked_and_null_fields_are_not_stated(seeds):
     assert checked[0].score >= default_calibration().threshold > checked[2].score
 
 
+def test_an_inferred_value_is_reported_as_inferred_not_checked_against_the_sources(seeds):
+    [checked] = check_claims([ClaimInput("/location/region", "The event took place in Kansas.", "location",
+                                         inferred="Wichita → Kansas, gazetteer")], seeds)
+    assert (checked.status, checked.reasons) == (Status.inferred, ["Wichita → Kansas, gazetteer"])
+
+
 def test_faithfulness_counts_supported_over_checkable_claims(planted):
     f = planted.faithfulness
-    assert f.checkable == len([c for c in planted.claims if c.status is not Status.not_stated])
+    assert f.checkable == len([c for c in planted.claims if c.status not in (Status.not_stated, Status.inferred)])
     assert f.supported == f.counts["supported"] + f.counts["contested"]
     assert f.score == pytest.approx(f.supported / f.checkable, abs=1e-4)
     assert f.counts["contradicted"] + f.counts["unsupported"] >= 4

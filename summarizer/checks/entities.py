@@ -52,7 +52,7 @@ US_STATES = {
     "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
 }
 # AP-style abbreviations as they appear in datelines ("ANDERSON, S.C."), beside the postal codes.
-_STATE_ABBREVIATIONS = {"Ala.": "AL", "Ariz.": "AZ", "Ark.": "AR", "Calif.": "CA", "Colo.": "CO", "Conn.": "CT",
+STATE_ABBREVIATIONS = {"Ala.": "AL", "Ariz.": "AZ", "Ark.": "AR", "Calif.": "CA", "Colo.": "CO", "Conn.": "CT",
                         "Del.": "DE", "Fla.": "FL", "Ga.": "GA", "Ill.": "IL", "Ind.": "IN", "Kan.": "KS",
                         "Ky.": "KY", "La.": "LA", "Md.": "MD", "Mass.": "MA", "Mich.": "MI", "Minn.": "MN",
                         "Miss.": "MS", "Mo.": "MO", "Mont.": "MT", "Neb.": "NE", "Nev.": "NV", "N.H.": "NH",
@@ -145,7 +145,7 @@ def countries() -> dict[str, str]:
 
 def us_state(text: str) -> str | None:
     """'South Carolina', 'SC' or 'S.C.' -> 'South Carolina'; None for anything else."""
-    code = _STATE_ABBREVIATIONS.get(text, text if text in US_STATES else None)
+    code = STATE_ABBREVIATIONS.get(text, text if text in US_STATES else None)
     if code:
         return US_STATES[code]
     return text if text in US_STATES.values() else None

@@ -95,7 +95,7 @@ _HAS_NUMBER = re.compile(rf"\d|\b(?:{'|'.join(_WORD_VALUES)}|hundred|thousand|do
 # (unit, pattern right after the number). Distances convert to km for comparison; everything else compares only
 # with itself.
 _UNITS_AFTER = [
-    ("age", r"[- ]years?[- ]olds?\b|[- ]months?[- ]olds?\b"),
+    ("age", r"[- ](?:years?|yrs?)[- ]olds?\b|[- ]months?[- ]olds?\b"),
     ("km", r"\s*(?:km|kilomet(?:er|re)s?)\b"),
     ("mi", r"\s*(?:miles?|mi)\b"),
     ("m", r"\s*(?:met(?:er|re)s?)\b"),
@@ -138,9 +138,9 @@ NOUN_CLASSES = {
     "police": "police policeman policemen officer guard cop trooper deputy security personnel",
     "military": "soldier troop serviceman servicemen marine",
     "militants": "militant fighter insurgent gunman gunmen jihadist attacker extremist terrorist militiamen "
-    "militiaman rebel",
+    "militiaman rebel shooter",
     "civilians": "civilian resident citizen villager passenger worshipper pilgrim bystander shopper student child "
-    "children kid boy girl teenager",
+    "children kid boy girl teenager teen",
 }
 _NOUN_CLASS = {word: cls for cls, words in NOUN_CLASSES.items() for word in words.split()}
 GENERIC_NOUNS = {"people", "person", "persons", "individual", "other", "victim", "casualty", "body", "bodies", "life",
@@ -164,26 +164,50 @@ _TRANSITIVE = {
     "held": "held", "holding": "held", "housed": "held", "housing": "held", "imprisoned": "held", "jailed": "held",
     "arrested": "arrested", "detained": "arrested", "apprehended": "arrested", "captured": "arrested",
     "kidnapped": "missing", "abducted": "missing",
+    "shot": "shot", "grazed": "injured",
 }
+# Verb phrases before the counted people that say more than their last word: "fatally shot a woman" (killed).
+_TRANSITIVE_PHRASES = re.compile(
+    r"\b(?:(?P<killed>fatally\s+(?:shot|shooting|wounded|wounding)|shot\s+and\s+killed|shooting\s+and\s+killing|"
+    r"shot\s+dead)|(?P<injured>shot\s+and\s+(?:wounded|injured)|shooting\s+and\s+(?:wounding|injuring)))"
+    r"[\s\"“‘']*$", re.IGNORECASE)
 # Words that describe the counted people themselves ("12 officers died", "62 dead", "40 prisoners escaped").
 _INTRANSITIVE = {
     "died": "killed", "dead": "killed", "die": "killed", "dies": "killed", "perished": "killed",
     "deaths": "killed", "fatalities": "killed",
     "escaped": "escaped", "escape": "escaped", "fled": "escaped", "escapees": "escaped",
-    "missing": "missing", "injuries": "injured",
+    "missing": "missing", "injuries": "injured", "wounds": "shot", "succumbed": "killed",
 }
 _INTRANSITIVE_PHRASES = re.compile(
     r"\b(?:(?P<killed>lost\s+their\s+lives|shot\s+dead|shot\s+to\s+death|fatally\s+(?:shot|wounded|injured|hurt)|"
-    r"pronounced\s+dead)|(?P<arrested>in\s+custody|behind\s+bars)|(?P<escaped>broke\s+out|broken\s+out|on\s+the\s+run)"
-    r"|(?P<missing>unaccounted\s+for)"
-    r"|(?P<injured>(?:critical|serious|stable|fair|life-threatening)\s+condition|recovering|treated\s+for))\b",
+    r"pronounced\s+dead|shot\s+and\s+killed)|(?P<arrested>in\s+custody|behind\s+bars)"
+    r"|(?P<escaped>broke\s+out|broken\s+out|on\s+the\s+run)|(?P<missing>unaccounted\s+for)"
+    r"|(?P<injured>(?:critical|serious|stable|fair|life-threatening)\s+condition|recovering|treated\s+for|"
+    r"shot\s+and\s+(?:wounded|injured)|non-life-threatening))\b",
     re.IGNORECASE,
 )
+# Kinds a later word of the same clause can make precise, and the kinds that may: "shot and died at the hospital",
+# "taken to hospital in critical condition and pronounced dead".
+LATER_KINDS = {"shot": ("killed", "injured"), "injured": ("killed",)}
+# A count with its noun left out, the adverb saying what happened: "three men were shot, one fatally" (one of the
+# three men was killed).
+ELLIPTIC_KINDS = {"fatally": "killed", "critically": "injured", "seriously": "injured"}
+_ELLIPTIC = re.compile(rf"\s+(?:of\s+them\s+)?({'|'.join(ELLIPTIC_KINDS)})\b", re.IGNORECASE)
+# People of one kind counted in two parts: "two men and a woman", "a man and a 17-year-old boy" (the parts add up).
+_JOINED_PEOPLE = re.compile(
+    rf"\s+and\s+({_ONE_WORD}|\d+|an?)\s+(?:\d+-year-old\s+)?(?:man|woman|boy|girl|teen|teenager|child|person|men|"
+    r"women|boys|girls|teens|teenagers|children|people)\b", re.IGNORECASE)
+# Where a clause ends; "but" goes on with the same subject when a verb follows ("in critical condition but was
+# pronounced dead").
+_CLAUSE_END = re.compile(r"[.;:!?()]|,\s|\s(?:while|whereas)\s|\sbut\s(?!(?:was|were|later|died|is)\b)")
+_ANOTHER_COUNT = re.compile(rf"\b(?:{'|'.join(_WORD_VALUES)}|\d+)\b", re.IGNORECASE)
+_ASIDE = re.compile(r",\s*(?:including|among\s+them)\s[^,;.]{1,60},")
 _TOLL_BEFORE = re.compile(r"\b(?:death\s+toll|toll|lives\s+of|deaths\s+of)\b[^.;]{0,25}$", re.IGNORECASE)
 _AUX = {"was", "were", "been", "being", "is", "are", "be", "get", "got", "gets"}
 _PARTICIPLE_FOLLOWERS = {"by", "in", "on", "at", "during", "when", "after", "as", "and", "or", "while", "near",
                          "inside", "outside", "since", "following", "before", "amid", "from", "yesterday", "today"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "its", "their", "his", "her"}
+_OBJECT_AFTER = re.compile(rf"\s+(?:{'|'.join(_DETERMINERS)}|{'|'.join(_WORD_VALUES)}|\d+)\b", re.IGNORECASE)
 _LINKS_BACK = re.compile(r"\b(?:including|among\s+them|of\s+whom|of\s+them|among\s+whom)[\s,:]*$", re.IGNORECASE)
 _COMPATIBLE_KINDS = [{"escaped", "freed"}, {"held", "arrested"}]
 
@@ -285,9 +309,19 @@ def _build(m: re.Match[str], text: str, earlier: list[Quantity]) -> Quantity | N
         qualifier = _SUFFIXES[_norm(g["suffix"])]
     unit = g["currency"].strip()[-1] if g["currency"] else _unit(before, after, m.group(0))
     noun, noun_end = (None, m.end()) if unit else _counted_noun(text, m.end())
+    written, end = m.group(0), m.end()
+    joined = _JOINED_PEOPLE.match(text, noun_end) if noun and qualifier == "exact" and value_max is None else None
+    if joined and noun_class(noun) in ("generic", "civilians"):  # "two men and a woman": three people
+        value_min += _value(joined.group(1))
+        noun, noun_end = text[noun_end - len(noun): joined.end()], joined.end()
+        written, end = text[m.start(): joined.end()], joined.end()
     quantity = Quantity(float(value_min), None if value_max is None else float(value_max), qualifier,
-                        m.group(0), m.start(), m.end(), unit, vague, noun)
-    if unit is None:
+                        written, m.start(), end, unit, vague, noun)
+    elliptic = _ELLIPTIC.match(after) if unit is None and noun is None and earlier and earlier[-1].noun else None
+    if elliptic:  # "three men were shot, one fatally"
+        quantity = Quantity(**{**quantity.__dict__, "noun": earlier[-1].noun,
+                               "kind": ELLIPTIC_KINDS[elliptic.group(1).lower()]})
+    elif unit is None:
         kind = _kind(text, quantity, noun_end, earlier)
         if noun is None and _LINKS_BACK.search(before) and earlier and earlier[-1].noun:
             noun = earlier[-1].noun  # "more than fifty prisoners escaped, including nine who ..."
@@ -379,6 +413,9 @@ def _counted_noun(text: str, pos: int) -> tuple[str | None, int]:
 def _kind(text: str, q: Quantity, noun_end: int, earlier: list[Quantity]) -> str | None:
     """What happened to the counted people, from the words around the number (see the word lists above)."""
     before = _clause_before(text, q.start)
+    phrase = _TRANSITIVE_PHRASES.search(before)
+    if phrase:
+        return next(k for k, v in phrase.groupdict().items() if v)
     left = re.search(r"([A-Za-z]+)[\s\"“‘']*$", before)
     if left and left.group(1).lower() in _TRANSITIVE:
         return _TRANSITIVE[left.group(1).lower()]
@@ -405,29 +442,49 @@ def _only_noun_and(gap: str, noun: str | None) -> bool:
     return bool(words) and words[-1] == "and" and set(words) <= {"and"} | set((noun or "").lower().split())
 
 
+def kind_after(text: str, pos: int) -> str | None:
+    """What happened to the people named just before `pos`, from the rest of their clause ('was pronounced dead')."""
+    return _forward_kind(text, pos) or None
+
+
 def _forward_kind(text: str, pos: int) -> str | None:
-    """Kind from the rest of the clause after the noun; "" when an active verb makes the counted noun the agent."""
-    clause = re.split(r"[.;:!?()]|,\s|\s(?:while|but|whereas)\s", text[pos: pos + 120], maxsplit=1)[0]
+    """Kind from the rest of the clause after the noun; "" when an active verb makes the counted noun the agent. Some
+    kinds give way to a later word of the clause that says more (LATER_KINDS)."""
+    aside = _ASIDE.match(text, pos)  # "five others, including a 4-year-old, were injured"
+    pos = aside.end() if aside else pos
+    clause = _CLAUSE_END.split(text[pos: pos + 120], maxsplit=1)[0]
+    kind, end = _clause_kind(clause)
+    if kind in LATER_KINDS:  # up to another count, which says what happened to others: "3 were hurt and one died"
+        later, _ = _clause_kind(_ANOTHER_COUNT.split(clause[end:], maxsplit=1)[0])
+        return later if later in LATER_KINDS[kind] else kind
+    return kind
+
+
+def _clause_kind(clause: str) -> tuple[str | None, int]:
+    """The first kind the clause gives, and where the words giving it end."""
     phrase = _INTRANSITIVE_PHRASES.search(clause)
     tokens = [(t.group(0).lower(), t.start()) for t in re.finditer(r"[A-Za-z]+|\d+", clause)]
     for i, (token, at) in enumerate(tokens):
         if phrase and at >= phrase.start():
-            return next(k for k, v in phrase.groupdict().items() if v)
+            passive = _AUX & {t for t, _ in tokens[max(0, i - 3): i]}
+            if not passive and _OBJECT_AFTER.match(clause, phrase.end()):  # "a man fatally shot a woman": the agent
+                return "", at
+            return next(k for k, v in phrase.groupdict().items() if v), phrase.end()
         previous = [t for t, _ in tokens[max(0, i - 3): i]]
         if (token in _WORD_VALUES or token.isdigit()) and previous[-1:] != ["and"]:
-            return None  # another count starts its own clause: "four shootings that left two men dead"
+            return None, at  # another count starts its own clause: "four shootings that left two men dead"
         if previous[-1:] and previous[-1] in _DETERMINERS:  # "after the escape": a noun, not what they did
             continue
         if token in _INTRANSITIVE:
             if previous[-1:] == ["to"]:  # "attempting to escape" is not an escape
                 continue
-            return _INTRANSITIVE[token]
+            return _INTRANSITIVE[token], at + len(token)
         if token in _TRANSITIVE:
             following = tokens[i + 1][0] if i + 1 < len(tokens) else None
             if _AUX & set(previous) or following is None or following in _PARTICIPLE_FOLLOWERS:
-                return _TRANSITIVE[token]
-            return ""
-    return None
+                return _TRANSITIVE[token], at + len(token)
+            return "", at
+    return None, len(clause)
 
 
 def _is_plural_person(word: str) -> bool:
@@ -446,6 +503,8 @@ def _singular(word: str) -> str:
 
 def _head(noun: str) -> str:
     """The counted noun's head word, singular: 'other police officers' -> 'officer'."""
+    if re.search(r"year-olds?$", noun):  # "a 19-year-old" is a person
+        return "person"
     return _singular(re.findall(r"[A-Za-z]+", noun.split(" and ")[0])[-1])
 
 

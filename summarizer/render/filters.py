@@ -21,6 +21,7 @@ STATUS_ICONS = {
     Status.unsupported: "⚠",
     Status.contradicted: "✗",
     Status.not_stated: "—",
+    Status.inferred: "≈",
 }
 FLAGGED = frozenset({Status.unsupported, Status.contradicted})
 NOTE_POINTERS = ("/headline", "/bottom_line")

@@ -1,0 +1,98 @@
+"""casualties: killed and injured as the Gun Violence Archive counts them, from what the reports say."""
+
+import pytest
+
+from summarizer.anchors import find_candidates
+from summarizer.casualties import count_casualties
+from summarizer.generate import merge_figures
+from summarizer.ingest import sentence_spans
+from summarizer.sources import Document, Sentence, Sources
+
+
+def report(doc_id: str, text: str, date: str | None = None) -> Document:
+    sentences = [Sentence(id=f"{doc_id}:{i}", doc_id=doc_id, index=i, text=text[start:end], start=start, end=end)
+                 for i, (start, end) in enumerate(sentence_spans(text, 0, len(text)))]
+    return Document(id=doc_id, path=f"{doc_id}.txt", text=text, date=date, sentences=sentences)
+
+
+def counted(*documents: Document) -> tuple[int | None, int | None]:
+    sources = Sources(root=".", documents=list(documents))
+    casualties = count_casualties(merge_figures(find_candidates(sources).figures), sources)
+    return casualties.killed, casualties.injured
+
+
+@pytest.mark.parametrize("text", [
+    "A man was shot Sunday and died at the hospital.",
+    "Officers found a woman with a gunshot wound. She was pronounced dead at the scene.",
+    "A 19-year-old was fatally shot on Friday.",
+    "A man shot on Friday succumbed to his injuries.",
+    "The victim was taken to the hospital in critical condition and pronounced dead on Saturday.",
+])
+def test_dying_in_any_words_is_killed(text):
+    assert counted(report("d1", text)) == (1, 0)
+
+
+@pytest.mark.parametrize("text", [
+    "Two men were wounded outside the bar.",
+    "Two teenagers were hospitalized after the shooting.",
+    "Two women were grazed by bullets.",
+    "Two men are in critical condition.",
+    "Two people suffered non-life-threatening injuries.",
+])
+def test_being_hurt_in_any_words_is_injured(text):
+    assert counted(report("d1", text)) == (0, 2)
+
+
+def test_a_suspect_shot_by_police_counts_like_anyone_else():
+    text = "A woman was shot and killed in the store. The suspect was shot and killed by officers."
+    assert counted(report("d1", text)) == (2, 0)
+
+
+def test_a_shooter_who_killed_himself_counts_among_the_killed():
+    assert counted(report("d1", "Police said a man fatally shot a woman and then turned the gun on himself.")) == (2, 0)
+
+
+def test_a_child_who_shot_himself_is_one_person_not_a_shooter_and_a_victim():
+    assert counted(report("d1", "A 10-year-old who fatally shot himself was pronounced dead at the scene.")) == (1, 0)
+
+
+def test_one_person_named_twice_is_one():
+    text = "Emma Watson Nowling died Friday. Police said Emma died at Children's Hospital."
+    assert counted(report("d1", text)) == (1, 0)
+
+
+def test_a_person_named_as_shot_and_as_killed_is_one_killed_person():
+    text = "Sharon Watson was shot outside the mall. Sharon Watson died on Sunday."
+    assert counted(report("d1", text)) == (1, 0)
+
+
+def test_one_person_said_to_be_killed_and_hurt_in_the_same_words_is_one_killed_person():
+    text = "An accidental shooting on Christmas night killed a 16-year-old. Police said the shooting critically " \
+           "injured a 16-year-old."
+    assert counted(report("d1", text)) == (1, 0)
+
+
+def test_a_person_one_report_names_as_killed_is_not_counted_hurt_by_another():
+    killed = report("d1", "Deputy Jason Hagen died on Friday.", "2016-12-09")
+    shot = report("d2", "Police said Deputy Jason Hagen was shot in the face.", "2016-12-09")
+    assert counted(killed, shot) == (1, 0)
+
+
+def test_people_shot_one_fatally_are_one_killed_and_the_rest_injured():
+    assert counted(report("d1", "Two men and a woman were shot, one fatally, police said.")) == (1, 2)
+
+
+def test_a_later_report_of_a_death_supersedes_the_earlier_count_of_injured():
+    earlier = report("d1", "A woman was hospitalized after she was shot at a gun range.", "2016-12-26")
+    later = report("d2", "The woman died of her injuries on Thursday.", "2016-12-29")
+    assert counted(earlier, later) == (1, 0)
+
+
+def test_a_later_report_counting_more_people_in_all_does_not_rewrite_the_earlier():
+    earlier = report("d1", "Fifty-three people were wounded in the nightclub.", "2016-06-12")
+    later = report("d2", "Forty-nine people were killed and 53 were wounded.", "2016-06-13")
+    assert counted(earlier, later) == (49, 53)
+
+
+def test_reports_without_casualty_figures_say_not_stated():
+    assert counted(report("d1", "Police are investigating a disturbance on Main Street.")) == (None, None)
