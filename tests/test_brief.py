@@ -149,8 +149,10 @@ def test_cli_brief_interrupted_with_ctrl_c_exits_130_with_one_line(tmp_path):
     from processes import spawned_children
 
     command = [sys.executable, "-m", "summarizer.cli", "brief", SEEDS, "--out", str(tmp_path)]
+    # As from a terminal: a test run started in the background inherits SIGINT ignored, and so would the CLI.
     cli = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           env={**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "300"})
+                           env={**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "300"},
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not spawned_children(cli.pid):
         assert cli.poll() is None and time.monotonic() < deadline, "brief started no child process"

@@ -85,14 +85,9 @@ def judged_planted(judge, seeds, true_summary):
     return {c.pointer: c.status for c in verify(planted, seeds, judge=judge).claims}
 
 
-AMAQ_FALSE_ALARM = pytest.mark.xfail(strict=True, reason=(
-    "a known false alarm of the judge: it answers a weak yes (log-odds +1.2) to Amaq's true claim read against a "
-    "1,500-token report, and the combination, fitted on shorter dev articles where the judge is surer, needs more"))
-
-
 @pytest.mark.model
-@pytest.mark.parametrize("pointer", ["/headline", "/bottom_line", "/claims/0",
-                                     pytest.param("/claims/1", marks=AMAQ_FALSE_ALARM), "/aftermath/0", "/location"])
+@pytest.mark.parametrize("pointer", ["/headline", "/bottom_line", "/claims/0", "/claims/1", "/aftermath/0",
+                                     "/location"])
 def test_with_the_judge_true_fields_stay_supported(judged_true, pointer):
     assert judged_true[pointer] in (Status.supported, Status.contested)
 
