@@ -38,7 +38,10 @@ def _rate(tokens: int, seconds: float) -> float:
 def measure(model: str, strategy: str, backend_name: str) -> dict:
     """One draft of the seeds plus the constrained-vs-free decode probe, in this process."""
     from summarizer.backends import Request, load_backend
-    from summarizer.generate import _text_model, generate, render_prefix, render_prompt, select_sentences
+    from summarizer.draft import generate
+    from summarizer.draft.prompts import render_prompt
+    from summarizer.draft.selection import render_prefix, select_sentences
+    from summarizer.draft.writing import _text_model
     from summarizer.ingest import load_sources
 
     sources = load_sources(SEEDS)

@@ -99,7 +99,7 @@ def verdict(field: str, predicted, expected) -> str:
 
 
 def run(incidents: list[dict], model: str, backend: str, strategy: str, free_text: bool) -> list[dict]:
-    from summarizer.generate import GenerationError, generate
+    from summarizer.draft import GenerationError, generate
 
     rows = []
     with tempfile.TemporaryDirectory() as folder:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from summarizer.brief import brief
     from summarizer.calibrate import calibrate
-    from summarizer.generate import generate
+    from summarizer.draft import generate
     from summarizer.ingest import load_sources, sources_from_texts
     from summarizer.judge import Judge
     from summarizer.score import score
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 _API = {
     "load_sources": "summarizer.ingest",
     "sources_from_texts": "summarizer.ingest",
-    "generate": "summarizer.generate",
+    "generate": "summarizer.draft",
     "verify": "summarizer.verify",
     "brief": "summarizer.brief",
     "score": "summarizer.score",
@@ -64,7 +64,7 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """Five API functions share their name with the module that defines them (`summarizer.verify.verify`). Python
+    """Four API functions share their name with the module that defines them (`summarizer.verify.verify`). Python
     sets every imported submodule as an attribute of its package, which would hide the function behind the module;
     here the function wins. The modules stay importable as usual: `from summarizer.verify import Status`."""
 

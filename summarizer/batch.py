@@ -280,7 +280,7 @@ def _traceback_of(err: BaseException) -> str:
 def prompt_fingerprint() -> str:
     """The prompt version plus sha256 over the prompt templates: an edit that forgets to bump the version still
     makes every case run again."""
-    from summarizer.generate import PROMPT_VERSION, PROMPTS
+    from summarizer.draft.prompts import PROMPT_VERSION, PROMPTS
 
     digest = hashlib.sha256()
     for path in sorted(p for p in PROMPTS.rglob("*") if p.is_file()):

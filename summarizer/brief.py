@@ -138,7 +138,7 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
     check_output_folder(out_dir, sources)
     # The model runtimes and the embedder (torch) are imported only once there is something to brief.
     from summarizer.backends import load_backend
-    from summarizer.generate import generate, model_info
+    from summarizer.draft import generate, model_info
     from summarizer.verify import verify
 
     with _stage("load model", report, timings) as stage:

@@ -406,7 +406,7 @@ def verify_command(sources_path: str, summary_path: str, as_json: bool, judge: b
     from pydantic import ValidationError
     from rich.text import Text
 
-    from summarizer.generate import Draft
+    from summarizer.draft import Draft
     from summarizer.lock import ModelError
     from summarizer.schema import EventSummary
     from summarizer.support import CalibrationError
@@ -477,7 +477,7 @@ def generate_command(folder: str, model: str, backend: str, strategy: str, as_js
     """
     from rich.text import Text  # model output quotes untrusted sources: never parse it as rich markup
 
-    from summarizer.generate import GenerationError, generate
+    from summarizer.draft import GenerationError, generate
 
     sources = _readable_sources(folder)
     try:

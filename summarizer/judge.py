@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from summarizer.backends import DEFAULT_BACKEND, Backend, Choice, Request, load_backend
-from summarizer.generate import render_prompt, shown_text
+from summarizer.draft.prompts import render_prompt, shown_text
 
 JUDGE_ROLE = "generator-large"
 MAX_ARTICLE_TOKENS = 1500  # an article is cut to the sentences that fit: about 6 s of prefill on 2 cores
@@ -38,7 +38,7 @@ class Judge:
         """The model and question the calibration was fitted for: a different one needs a refit."""
         import hashlib
 
-        from summarizer.generate import PROMPT_VERSION, PROMPTS
+        from summarizer.draft.prompts import PROMPT_VERSION, PROMPTS
         from summarizer.lock import load_lock
 
         question = hashlib.sha256((PROMPTS / PROMPT_VERSION / "judge.jinja").read_bytes()).hexdigest()[:8]

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from summarizer.claims import ClaimInput, claims_from_summary, split_sentences
 from summarizer.files import stays_inside
-from summarizer.generate import Draft
+from summarizer.draft import Draft
 from summarizer.judge import Judge
 from summarizer.schema import EventSummary
 from summarizer.sources import Sources

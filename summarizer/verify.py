@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from summarizer.checks import numbers
 from summarizer.claims import ClaimInput, claims_from_summary
-from summarizer.generate import Draft, RunMeta
+from summarizer.draft import Draft, RunMeta
 from summarizer.judge import Judge
 from summarizer.schema import EventSummary, Figure
 from summarizer.anchors import FigureCandidate, find_candidates

@@ -34,6 +34,6 @@ def seeds_sources(seed_sources):
 def seeds_draft(seeds_sources):
     """The seeds drafted once per session with the default model and backend (the real LLM: ~1-3 minutes on 2 cores).
     Only tests marked `model` should ask for it. Read-only."""
-    from summarizer.generate import generate
+    from summarizer.draft import generate
 
     return generate(seeds_sources)

@@ -4,7 +4,7 @@ import pytest
 
 from summarizer.anchors import find_candidates
 from summarizer.casualties import count_casualties
-from summarizer.generate import merge_figures
+from summarizer.draft.figures import merge_figures
 from summarizer.ingest import sentence_spans
 from summarizer.sources import Document, Sentence, Sources
 

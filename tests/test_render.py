@@ -10,7 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from summarizer import render
-from summarizer.generate import ModelInfo
+from summarizer.draft import ModelInfo
 from summarizer.verify import Status
 from verified_fixture import PWNED_IMG, PWNED_SCRIPT
 

@@ -226,7 +226,7 @@ def test_verify_command_reads_a_draft_and_exits_1_when_a_claim_is_flagged(tmp_pa
     from click.testing import CliRunner
 
     from summarizer.cli import main
-    from summarizer.generate import Draft, ModelInfo, RunMeta
+    from summarizer.draft import Draft, ModelInfo, RunMeta
 
     wrong = true_summary.model_copy(deep=True)
     wrong.location.place = "Mosul"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pysbd
 
-from summarizer.generate import ModelInfo, RunMeta
+from summarizer.draft import ModelInfo, RunMeta
 from summarizer.schema import (
     Actor,
     ActorRole,

@@ -1,0 +1,177 @@
+"""draft: sources + candidates + a backend -> Draft (a schema-valid EventSummary with citations and run metadata).
+
+The model proposes, the text anchors it. What the pinned small models do well, measured on the seeds, is write:
+condense a speaker's sentences into a claim, restate a sentence as a note, write a headline; and pick the place
+and event type among the few candidates the text offers (the date they picked worse than a count of the sentences
+giving each day, so the count decides it: see Options.most_reported_date). What they do badly is judge a list:
+asked which of 31 numbers belong to the main event, the 0.5B model labels all of them alike (with a JSON map, per
+item, with or without the sources in context) and the 1.5B model gets about 9 of 11; asked for actors' roles, the
+0.5B model answers 'perpetrator' for every speaker. So the structure comes from `anchors` and a few documented rules here
+(a sentence that names another place or date than the main event's is about another event; figures keep the value,
+group, reporter and sentence they were read from), and the model writes and chooses:
+
+  over the cached sources prefix (system + the sources, then one short task each): event type, place, region,
+  country (one call), then headline and bottom line;
+  over short prompts of their own: one claim per main speaker, one note per selected sentence
+  (these and the headline and bottom line are one call, which a backend may decode side by side).
+
+Nothing the model writes carries a number its cited sentences do not state: such text falls back to the source
+sentence itself. `strategy="single"` is the measured alternative: one constrained call for the whole schema.
+
+The stages, one module each: `prompts` (the templates), `selection` (what the model is shown), `scope` (the main
+event and which sentences are about it), `speakers` and `figures` (the rules), `writing` (the backend session and the
+guard on written text), `strategies` (the two ways to fill the schema); here, `generate` and what it returns.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from summarizer.anchors import Candidates, find_candidates
+from summarizer.backends import DEFAULT_BACKEND, Backend, load_backend
+from summarizer.draft.limits import LIMITS
+from summarizer.draft.prompts import prompt_version
+from summarizer.draft.selection import select_sentences
+from summarizer.draft.strategies import draft_sections, draft_single
+from summarizer.draft.text import norm
+from summarizer.draft.writing import CallStats, GenerationError, Session
+from summarizer.lock import load_lock
+from summarizer.schema import SCHEMA_VERSION, EventSummary
+from summarizer.sources import Sources
+
+DEFAULT_MODEL = "generator"
+STRATEGIES = ("sections", "single")
+DEFAULT_STRATEGY = "sections"
+DEFAULT_SOURCE_BUDGET = 3000  # tokens of numbered sources shown to the model; the seeds' three reports take ~2,300
+
+__all__ = ["DEFAULT_MODEL", "DEFAULT_SOURCE_BUDGET", "DEFAULT_STRATEGY", "STRATEGIES", "CallStats", "Draft",
+           "GenerationError", "ModelInfo", "RunMeta", "generate", "model_info"]
+
+
+class ModelInfo(BaseModel):
+    role: str
+    repo_id: str
+    sha256: str
+    backend: str
+
+
+class RunMeta(BaseModel):
+    """How a draft was made, so a note can say it and a batch can tell whether a rerun is needed."""
+
+    model: ModelInfo
+    prompt_version: str
+    schema_version: str
+    prompt_tokens: int = 0
+    generated_tokens: int = 0
+    timings: dict[str, float] = Field(default_factory=dict, description="seconds per step")
+    left_out: list[str] = Field(default_factory=list, description="sentence ids not shown to the model (budget)")
+    withheld: list[str] = Field(default_factory=list,
+                                description="sentence ids not shown because they address the model (prompt injection)")
+    strategy: str = DEFAULT_STRATEGY
+    cached_tokens: int = Field(default=0, description="prompt tokens reused from an earlier call (prefix cache)")
+    calls: list[CallStats] = Field(default_factory=list)
+    stages: dict[str, float] = Field(
+        default_factory=dict, description="wall seconds per stage of the whole line (ingest ... verify), set by brief"
+    )
+    embedder: ModelInfo | None = Field(default=None, description="the sentence embedder verify searched evidence with")
+    judge: ModelInfo | None = Field(default=None, description="the entailment judge verify also asked (--judge)")
+
+
+class Draft(BaseModel):
+    summary: EventSummary
+    meta: RunMeta
+
+
+# --- clean-up --------------------------------------------------------------------------------------------------------
+def _dedupe(items: list, key: Callable[[Any], str]) -> list:
+    seen: set[str] = set()
+    return [i for i in items if not (key(i) in seen or seen.add(key(i)))]
+
+
+def _clean(out: dict, sources: Sources) -> dict:
+    """No duplicated list item, no citation of a sentence the sources do not have, every list within its limit."""
+    known = {s.id for s in sources.sentences(canonical_only=False)}
+    keys = {"actors": lambda a: norm(a.name), "figures": lambda f: json.dumps([f.kind, f.value_min, f.value_max,
+                                                                              f.group, f.reported_by, f.text]),
+            "claims": lambda c: norm(c.claimant + " " + c.statement)}
+    seen_text: set[str] = set()
+    for field, limit in LIMITS.items():
+        items = [i.model_copy(update={"citations": list(dict.fromkeys(c for c in i.citations if c in known))})
+                 for i in out.get(field, [])]
+        if field in keys:
+            items = _dedupe(items, keys[field])
+        else:  # notes: one text once across key points, aftermath and related events
+            items = [n for n in items if not (norm(n.text) in seen_text or seen_text.add(norm(n.text)))]
+        out[field] = items[:limit]
+    for field in ("date", "location"):
+        if out.get(field):
+            item = out[field]
+            out[field] = item.model_copy(update={"citations": [c for c in item.citations if c in known]})
+    return out
+
+
+# --- the whole stage ---------------------------------------------------------------------------------------------------
+def model_info(role: str, backend: str) -> ModelInfo:
+    pin = load_lock()[role]
+    return ModelInfo(role=role, repo_id=pin.repo_id, sha256=pin.sha256, backend=backend)
+
+
+def generate(
+    sources: Sources,
+    model: str = DEFAULT_MODEL,
+    *,
+    backend: str | Backend = DEFAULT_BACKEND,
+    strategy: str = DEFAULT_STRATEGY,
+    source_budget: int = DEFAULT_SOURCE_BUDGET,
+    candidates: Candidates | None = None,
+    free_text: bool = True,
+    on_call: Callable[[CallStats], None] | None = None,
+) -> Draft:
+    """Draft an EventSummary of `sources` with pinned model `model` ('generator' or 'generator-large').
+
+    `free_text=False` has the model make only the choices (event type, place, region, country): headline, bottom
+    line, claims and notes are then the source sentences themselves. Several times faster; eval/events.py uses it because the
+    fields it scores do not depend on the written text. `on_call` sees each model call's stats as it finishes (a
+    progress display: a draft is a few dozen short calls)."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+    if not sources.canonical:
+        raise GenerationError("there is nothing to summarize: no readable document in the sources")
+    started = time.perf_counter()
+    runner = load_backend(backend, model) if isinstance(backend, str) else backend
+    timings: dict[str, float] = {"load": time.perf_counter() - started}
+    clock = time.perf_counter()
+    candidates = candidates if candidates is not None else find_candidates(sources)
+    shown = select_sentences(sources, runner.count_tokens, source_budget)
+    session = Session(runner, shown, free_text, ids=strategy == "single", on_call=on_call)
+    timings["prepare"] = time.perf_counter() - clock
+    if strategy == "sections":
+        out = draft_sections(session, sources, candidates, shown, timings)
+    else:
+        out = draft_single(session, sources, shown, timings)
+    try:
+        summary = EventSummary.model_validate(_clean(out, sources))
+    except ValidationError as err:
+        raise GenerationError(f"the draft does not fit the schema: {str(err).splitlines()[0]}") from err
+    calls = session.calls
+    timings |= {"prefill": sum(c.prefill_s for c in calls), "decode": sum(c.decode_s for c in calls),
+                "total": time.perf_counter() - started}
+    meta = RunMeta(
+        model=model_info(model, runner.name),
+        prompt_version=prompt_version(),
+        schema_version=SCHEMA_VERSION,
+        prompt_tokens=sum(c.prompt_tokens for c in calls),
+        cached_tokens=sum(c.cached_tokens for c in calls),
+        generated_tokens=sum(c.generated_tokens for c in calls),
+        timings={k: round(v, 3) for k, v in timings.items()},
+        left_out=shown.left_out,
+        withheld=[s.id for s in shown.withheld],
+        strategy=strategy,
+        calls=calls,
+    )
+    return Draft(summary=summary, meta=meta)

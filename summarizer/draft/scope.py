@@ -1,0 +1,166 @@
+"""The main event and its scope: the dates, places, regions and countries the text offers (the date is counted, not
+asked), the event the model chose among them, and the rule that tells a sentence about another event from one about
+the main event."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from summarizer.anchors import Candidates
+from summarizer.draft.text import norm
+from summarizer.schema import EventType
+from summarizer.sources import Sentence
+
+SAME_EVENT_DAYS = 7  # a dated sentence further than this from the main event's day is about something else
+_DATE_VALUE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
+
+
+def _by_mentions(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """name -> sentence ids, names spelled as most often written but never shouted when the text also writes them
+    normally ('Memphis', not a dateline's 'MEMPHIS'), most-mentioned first ('Al-Khalis' = 'Al Khalis')."""
+    spellings: dict[str, Counter] = {}
+    mentions: dict[str, list[str]] = {}
+    for name, sentence_id in pairs:
+        key = norm(name)
+        spellings.setdefault(key, Counter())[name] += 1
+        mentions.setdefault(key, []).append(sentence_id)
+    ranked = sorted(mentions, key=lambda k: -len(mentions[k]))
+    written = {k: max(spellings[k], key=lambda name: (not name.isupper(), spellings[k][name])) for k in ranked}
+    return {written[k]: list(dict.fromkeys(mentions[k])) for k in ranked}
+
+
+def _town_regions(places: list) -> dict[str, tuple[str, str | None]]:
+    """Town (normalised) -> (region, basis): the region most often written with it ('Taylor, Mich.'), else the
+    gazetteer's inference (basis set)."""
+    written: dict[str, Counter] = {}
+    inferred: dict[str, tuple[str, str]] = {}
+    for p in places:
+        if p.kind == "place" and p.region:
+            if p.region_basis:
+                inferred[norm(p.text)] = (p.region, p.region_basis)
+            else:
+                written.setdefault(norm(p.text), Counter())[p.region] += 1
+    return inferred | {town: (regions.most_common(1)[0][0], None) for town, regions in written.items()}
+
+
+@dataclass
+class Options:
+    """What the text offers for date and location, restricted to the sentences the model was shown. A site (a venue,
+    a street) is offered as the place only when the reports name no town."""
+
+    dates: dict[str, list[str]]
+    places: dict[str, list[str]]
+    regions: dict[str, list[str]]
+    countries: dict[str, list[str]]
+    town_regions: dict[str, tuple[str, str | None]]
+
+    @classmethod
+    def of(cls, candidates: Candidates, visible: set[str]) -> Options:
+        places = [p for p in candidates.places if p.sentence_id in visible]
+        dates = [(d.value, d.sentence_id) for d in candidates.dates
+                 if d.sentence_id in visible and d.value and _DATE_VALUE.match(d.value)]
+        return cls(
+            dates=_by_mentions(dates),
+            places=_by_mentions([(p.text, p.sentence_id) for p in places if p.kind == "place"]
+                                or [(p.text, p.sentence_id) for p in places if p.kind == "site"]),
+            regions=_by_mentions([(p.region or p.text, p.sentence_id) for p in places if p.kind == "region"]
+                                 + [(p.region, p.sentence_id) for p in places
+                                    if p.kind == "place" and p.region and not p.region_basis]),
+            countries=_by_mentions([(p.country, p.sentence_id) for p in places if p.country]),
+            town_regions=_town_regions(places),
+        )
+
+    def region_of(self, town: str | None) -> tuple[str, str | None] | None:
+        """(region, basis) of a town: the one a sentence writes with it, else the one the gazetteer inferred."""
+        return self.town_regions.get(norm(town)) if town else None
+
+    @property
+    def most_reported_date(self) -> str | None:
+        """The day the most sentences give, else the most given month or year. The text decides, not the model:
+        on the first 20 GVA dev incidents this rule gave the right day 17 times, the 0.5B model's own choice among
+        the same options 13-14 times and the 1.5B's 5 of its first 8; on incidents 21-120, the rule 83 of 100."""
+        days = [value for value in self.dates if len(value) == 10]
+        return (days or list(self.dates) or [None])[0]
+
+
+@dataclass
+class MainEvent:
+    event_type: EventType
+    date: str | None
+    place: str | None
+    region: str | None
+    country: str | None
+    region_basis: str | None = None  # set when the region is inferred (summarizer.gazetteer), not written
+
+    def describe(self) -> str:
+        where = ", ".join(x for x in (self.place, self.region, self.country) if x)
+        return " ".join(filter(None, (self.event_type.value.replace("_", " "), where and f"in {where}",
+                                      self.date and f"on {spoken_date(self.date)}")))
+
+
+def spoken_date(value: str) -> str:
+    """'2015-05-08' -> '8 May 2015', as the model is told the main event's date: reports write dates this way."""
+    parts = value.split("-")
+    if len(parts) == 3:
+        day = date.fromisoformat(value)
+        return f"{day.day} {day:%B %Y}"
+    return f"{date(int(parts[0]), int(parts[1]), 1):%B %Y}" if len(parts) == 2 else value
+
+
+def _dates_agree(a: str, b: str) -> bool:
+    """'2015' agrees with '2015-05-08', and so does any day within a week of it (a death confirmed three days later is
+    news of the same event); 'June 2014' does not."""
+    if len(a) == len(b) == 10:
+        return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= SAME_EVENT_DAYS
+    n = min(len(a), len(b))
+    return a[:n] == b[:n]
+
+
+class EventScope:
+    """Whether a sentence is about the main event. A sentence that names the main place is; one that names another
+    town or place (its own region and country aside), or a date the main event's date rules out, is about something
+    else (a car bomb in Baghdad the next day, a prison break in 2013); anything else is taken to be about the main
+    event, as the reports are."""
+
+    def __init__(self, main: MainEvent, candidates: Candidates):
+        self.main = main
+        self.places: dict[str, list[str]] = {}
+        around = {norm(x) for x in (main.region, main.country) if x}  # the main event's own region is no elsewhere
+        for p in candidates.places:
+            if p.kind == "place" and norm(p.text) not in around:
+                self.places.setdefault(p.sentence_id, []).append(norm(p.text))
+        self.dates: dict[str, list[str]] = {}
+        for d in candidates.dates:
+            if d.value and _DATE_VALUE.match(d.value):
+                self.dates.setdefault(d.sentence_id, []).append(d.value)
+
+    def is_main(self, sentence_id: str) -> bool:
+        here = self.places.get(sentence_id, [])
+        if self.main.place:
+            main_place = norm(self.main.place)
+            if main_place in here:
+                return True
+            if any(p != main_place for p in here):
+                return False
+        if self.main.date and any(not _dates_agree(d, self.main.date) for d in self.dates.get(sentence_id, [])):
+            return False
+        return True
+
+
+def event_types_by_use(sentences: list[Sentence]) -> list[EventType]:
+    """Event types, the one whose words the most sentences use first ('prison break', 'bombing' ~ 'bombs'), 'other'
+    last. The options are offered in this order, like places and dates: a small model leans to the first one."""
+    import snowballstemmer
+
+    stem = snowballstemmer.stemmer("english").stemWords
+    used = [set(stem(re.findall(r"[a-z]+", s.text.casefold()))) for s in sentences]
+
+    def sentences_using(kind: EventType) -> int:
+        words = set(stem(kind.value.split("_")))
+        return sum(words <= sentence for sentence in used)
+
+    named = sorted((k for k in EventType if k is not EventType.other), key=lambda k: -sentences_using(k))
+    return [*named, EventType.other]

@@ -1,0 +1,188 @@
+"""The two drafting strategies. `sections` (the default): the model chooses the main event among the options the
+text offers, rules fix its scope, figures, actors and notes, and the model writes the headline, bottom line, claims
+and notes in one call. `single`: one constrained call for the whole schema (the measured alternative)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter
+from typing import Any
+
+from pydantic import ValidationError
+
+from summarizer.anchors import Candidates
+from summarizer.draft.figures import merge_figures
+from summarizer.draft.limits import LIMITS, TEXT_LIMITS
+from summarizer.draft.prompts import render_prompt, shown_text
+from summarizer.draft.scope import EventScope, MainEvent, Options, event_types_by_use
+from summarizer.draft.selection import Shown, pick_sentences, sentence_vectors
+from summarizer.draft.speakers import Speaker, actor_role, group_speakers
+from summarizer.draft.writing import Ask, Session, grounded, states_its_numbers, trimmed
+from summarizer.schema import (
+    Actor,
+    Claim,
+    DatePrecision,
+    EventDate,
+    EventSummary,
+    EventType,
+    Figure,
+    Location,
+    Note,
+    Stance,
+)
+from summarizer.sources import Sentence, Sources
+
+# Words that make a main-event sentence an aftermath note (what followed: curfews, searches, arrests).
+AFTERMATH = re.compile(
+    r"\b(?:curfews?|search(?:ed|es|ing)?|raided|manhunt|arrest(?:ed|s)?|detain(?:ed)?|investigat\w*|funerals?"
+    r"|vigils?|charged|recaptur\w*|reward|lockdown|evacuat\w*|closed)\b",
+    re.IGNORECASE,
+)
+
+
+def _main_event(session: Session, options: Options) -> MainEvent:
+    """The choices that fix the main event, asked side by side over the cached sources. The date is counted, not
+    asked (Options.most_reported_date)."""
+    kinds = {t.value.replace("_", " "): t for t in event_types_by_use(session.shown)}
+    named = [("place", options.places), ("region", options.regions), ("country", options.countries)]
+    asked = [(field, table) for field, table in named if table]
+    answers = session.ask([session.choice("event_type", list(kinds))]
+                          + [session.choice(field, list(table)) for field, table in asked])
+    chosen = dict(zip((field for field, _ in asked), answers[1:]))
+    region, basis = options.region_of(chosen.get("place")) or (chosen.get("region"), None)
+    return MainEvent(event_type=kinds.get(answers[0] or "other", EventType.other), date=options.most_reported_date,
+                     place=chosen.get("place"), region=region, country=chosen.get("country"), region_basis=basis)
+
+
+def _date_and_location(main: MainEvent, options: Options, candidates: Candidates, order: dict[str, int]) -> dict:
+    out: dict[str, Any] = {}
+    if main.date:
+        said = sorted((d for d in candidates.dates if d.value == main.date and d.sentence_id in order),
+                      key=lambda d: (d.relative, order[d.sentence_id]))
+        out["date"] = EventDate(value=main.date, precision=DatePrecision(said[0].precision), text=said[0].text[:120],
+                                citations=list(dict.fromkeys(d.sentence_id for d in said))[:4])
+    chosen = [(main.place, options.places), (main.region, options.regions), (main.country, options.countries)]
+    mentioned = Counter(sid for name, table in chosen if name for sid in table.get(name, []))
+    if mentioned:
+        citations = sorted(mentioned, key=lambda sid: (-mentioned[sid], order[sid]))[:4]
+        out["location"] = Location(place=main.place, region=main.region, country=main.country, citations=citations,
+                                   region_basis=main.region_basis)
+    return out
+
+
+def draft_sections(session: Session, sources: Sources, candidates: Candidates, shown: Shown,
+                   timings: dict[str, float]) -> dict:
+    clock = time.perf_counter()
+    visible = shown.sentences
+    order = {s.id: i for i, s in enumerate(visible)}
+    options = Options.of(candidates, set(order))
+    main = _main_event(session, options)
+    timings["main_event"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    scope = EventScope(main, candidates)
+    on_main = [s for s in visible if scope.is_main(s.id)]
+    anchored = ({c.sentence_id for c in candidates.figures} | {a.sentence_id for a in candidates.attributions}
+                | {sid for name in (main.place, main.date) if name
+                   for sid in options.places.get(name, []) + options.dates.get(name, [])})
+    lead = next((s for s in on_main if s.id in anchored), (on_main or visible)[0])
+    title = next((d.title for d, _ in shown.documents if d.title), lead.text)
+    out: dict[str, Any] = {"event_type": main.event_type, **_date_and_location(main, options, candidates, order)}
+    out["figures"] = merge_figures([c for c in candidates.figures if c.sentence_id in order and scope.is_main(c.sentence_id)])
+    speakers = [Speaker(s.name, [a for a in s.attributions if scope.is_main(a.sentence_id)])
+                for s in group_speakers([a for a in candidates.attributions if a.sentence_id in order])]
+    speakers = sorted((s for s in speakers if s.attributions), key=lambda s: -len(s.sentence_ids))
+    roles = [(s, actor_role(s, sources)) for s in speakers]
+    out["actors"] = [Actor(name=s.name[:120], role=role, citations=s.sentence_ids[:4])
+                     for s, role in roles if role][: LIMITS["actors"]]
+    vectors = dict(zip((s.id for s in visible), sentence_vectors([s.text for s in visible])))
+    figure_sentences = {c.sentence_id for c in candidates.figures}
+    aftermath = pick_sentences([s for s in on_main if AFTERMATH.search(s.text)], LIMITS["aftermath"], vectors, False)
+    related = pick_sentences([s for s in visible if not scope.is_main(s.id) and s.id in figure_sentences],
+                             LIMITS["related_events"], vectors, False)
+    used = {s.id for s in aftermath + related}
+    key_points = pick_sentences([s for s in on_main if s.id not in used and s.id in anchored
+                                 and len(s.text.split()) >= 8], LIMITS["key_points"], vectors, True)
+    timings["rules"] = time.perf_counter() - clock
+
+    # Everything the model writes, in one call: headline and bottom line over the cached sources (naming the chosen
+    # event keeps a small model from headlining a side event), a claim per main speaker and a note per picked
+    # sentence over short prompts of their own.
+    clock = time.perf_counter()
+    event = main.describe()
+    claimants = speakers[: LIMITS["claims"]]
+    cited = [[sources.sentence(sid) for sid in speaker.sentence_ids[:4]] for speaker in claimants]
+    noted = [(field, s) for field, picked in (("key_points", key_points), ("aftermath", aftermath),
+                                              ("related_events", related)) for s in picked]
+    jobs = [(field, session.task(field, event=shown_text(event)), field) for field in ("headline", "bottom_line")]
+    jobs += [("claim", render_prompt("claim", event=event, speaker=shown_text(speaker.name),
+                                     sentences=[shown_text(s.text) for s in said[:3]]), "claim")
+             for speaker, said in zip(claimants, cited)]
+    jobs += [("note", render_prompt("note", sentence=shown_text(sentence.text)), "note") for _, sentence in noted]
+    written = session.write(jobs)
+    out["headline"] = grounded(written[0], visible, "headline", title)
+    out["bottom_line"] = grounded(written[1], visible, "bottom_line", lead.text)
+    out["claims"] = [Claim(claimant=speaker.name[:120], statement=grounded(text, said, "claim"),
+                           stance=Stance.denies if any(a.stance == "denies" for a in speaker.attributions)
+                           else Stance.asserts, citations=speaker.sentence_ids[:4])
+                     for speaker, said, text in zip(claimants, cited, written[2:])]
+    notes = written[2 + len(claimants):]
+    for field in ("key_points", "aftermath", "related_events"):
+        out[field] = [Note(text=grounded(text, [sentence], "note"), citations=[sentence.id])
+                      for (kind, sentence), text in zip(noted, notes) if kind == field]
+    timings["write"] = time.perf_counter() - clock
+    return out
+
+
+def _single_schema(ids: list[str]) -> dict:
+    """EventSummary's own schema, with each citation an enum of the sentence ids the model was shown."""
+    def narrow(node):
+        if isinstance(node, dict):
+            if node.get("pattern") == r"^d[0-9]+:[0-9]+$":
+                return {"type": "string", "enum": ids}
+            return {k: narrow(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [narrow(v) for v in node]
+        return node
+
+    return narrow(EventSummary.model_json_schema())
+
+
+def draft_single(session: Session, sources: Sources, shown: Shown, timings: dict[str, float]) -> dict:
+    """The whole schema in one constrained call (the measured alternative). List items that fail validation, cite
+    nothing, echo a withheld sentence, or carry a number their cited sentences do not state are dropped; a headline
+    or bottom line that does either is replaced by source text."""
+    clock = time.perf_counter()
+    visible = shown.sentences
+    [raw] = session.ask([Ask("single", session.task("single"), _single_schema([s.id for s in visible]), 1500,
+                             json.loads, repeat_penalty=1.1)])
+    timings["single"] = time.perf_counter() - clock
+
+    def written(text: str, cited: list[Sentence]) -> bool:
+        return bool(cited) and not session.echoes_withheld(text) and states_its_numbers(text, cited)
+
+    title = next((d.title for d, _ in shown.documents if d.title), visible[0].text)
+    out: dict[str, Any] = {"event_type": raw.get("event_type") or EventType.other}
+    for field, fallback in (("headline", title), ("bottom_line", visible[0].text)):
+        text = raw.get(field) or ""
+        out[field] = text if written(text, visible) else trimmed(fallback, TEXT_LIMITS[field])
+    for field, model in (("date", EventDate), ("location", Location)):
+        try:
+            out[field] = model.model_validate(raw[field]) if raw.get(field) else None
+        except ValidationError:
+            out[field] = None
+    item_text = {"figures": lambda f: f"{f.text} ({f.value_min})", "claims": lambda c: c.claimant + " " + c.statement,
+                 "actors": lambda a: a.name}
+    for field, model in (("actors", Actor), ("figures", Figure), ("claims", Claim), ("aftermath", Note),
+                         ("related_events", Note), ("key_points", Note)):
+        out[field] = []
+        for item in raw.get(field) or []:
+            try:
+                parsed = model.model_validate(item)
+            except ValidationError:
+                continue
+            cited = [s for sid in parsed.citations if (s := sources.sentence(sid))]
+            if written(item_text.get(field, lambda n: n.text)(parsed), cited):
+                out[field].append(parsed)
+    return out

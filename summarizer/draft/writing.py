@@ -1,0 +1,171 @@
+"""What the model writes, and the guard on it: one draft's session on a backend (the shared sources prefix, one retry
+per bad answer, what each call cost), bounded one-field text answers trimmed to whole sentences, and the grounding
+rule: text carrying a number its cited sentences do not state falls back to the source sentence itself."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model
+
+from summarizer.backends import Backend, Choice, OutputType, Request
+from summarizer.checks import numbers
+from summarizer.draft.limits import TEXT_LIMITS
+from summarizer.draft.prompts import render_prompt
+from summarizer.draft.selection import Shown, render_prefix
+from summarizer.sources import Sentence
+
+NOT_STATED = "not stated"
+
+
+class CallStats(BaseModel):
+    """One backend call: what it cost and whether it had to be retried."""
+
+    step: str
+    prompt_tokens: int
+    cached_tokens: int = Field(description="prompt tokens reused from the previous call's KV cache")
+    generated_tokens: int
+    prefill_s: float
+    decode_s: float
+    constrained: bool = True
+    attempts: int = 1
+
+
+class GenerationError(RuntimeError):
+    """The model could not produce a valid answer for one step, even after one retry; the message says which."""
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]{3,}", text.casefold()))
+
+
+def _bounded(max_length: int):
+    return Annotated[str, StringConstraints(min_length=1, max_length=max_length)]
+
+
+@cache
+def _text_model(field: str, max_length: int) -> type[BaseModel]:
+    """A one-field JSON object: the grammar bounds the text and closes it, which plain text generation would not."""
+    return create_model(f"{field.title().replace('_', '')}Answer", **{field: (_bounded(max_length), ...)})
+
+
+def _complete_sentences(text: str, max_length: int) -> str:
+    """Text the length bound cut mid-sentence, trimmed back to its last complete sentence (if it has one)."""
+    text = " ".join(text.split())
+    if len(text) < max_length - 1 or text.endswith((".", "!", "?", '"')):
+        return text
+    end = max(text.rfind(". "), text.rfind("! "), text.rfind("? "))
+    return text[: end + 1] if end > 0 else text
+
+
+@dataclass
+class Ask:
+    """One question for the model: the answer text is parsed by `parse` (which raises ValueError when it is unusable)."""
+
+    step: str
+    prompt: str
+    output: OutputType
+    max_tokens: int
+    parse: Callable[[str], Any]
+    repeat_penalty: float = 1.0
+
+
+class Session:
+    """One draft's calls on one backend: the shared prefix, retries, and what each call cost."""
+
+    def __init__(self, backend: Backend, shown: Shown, free_text: bool = True, ids: bool = False,
+                 on_call: Callable[[CallStats], None] | None = None):
+        self.backend, self.prefix, self.free_text = backend, render_prefix(shown, ids=ids), free_text
+        self.shown = shown.sentences
+        self.calls: list[CallStats] = []
+        self.on_call = on_call or (lambda call: None)
+        # Words the sources use only in withheld sentences: written text using one echoes an injection.
+        self.foreign = _words(" ".join(s.text for s in shown.withheld)) - _words(" ".join(s.text for s in shown.sentences))
+
+    def echoes_withheld(self, text: str) -> bool:
+        return bool(_words(text) & self.foreign)
+
+    def ask(self, asks: list[Ask]) -> list[Any]:
+        """The answers to `asks`, asked in one backend call (a backend may decode them side by side). A cut-off or
+        invalid answer is asked again once, with twice the room and a stronger repetition penalty."""
+        answers: dict[int, Any] = {}
+        problems: dict[int, str] = {}
+        todo = list(enumerate(asks))
+        for attempt in (1, 2):
+            done = self.backend.complete([Request(a.prompt, a.output, a.max_tokens, a.repeat_penalty) for _, a in todo])
+            again = []
+            for (index, a), completion in zip(todo, done):
+                self.calls.append(CallStats(
+                    step=a.step, prompt_tokens=completion.prompt_tokens, cached_tokens=completion.cached_tokens,
+                    generated_tokens=completion.generated_tokens, prefill_s=round(completion.prefill_s, 3),
+                    decode_s=round(completion.decode_s, 3), constrained=a.output is not None, attempts=attempt))
+                self.on_call(self.calls[-1])
+                try:
+                    answers[index] = a.parse(completion.text)
+                except (ValidationError, ValueError) as err:
+                    problems[index] = (f"cut off after {completion.generated_tokens} tokens" if not completion.finished
+                                       else f"invalid ({str(err).splitlines()[0][:200]})")
+                    again.append((index, replace(a, max_tokens=a.max_tokens * 2, repeat_penalty=a.repeat_penalty + 0.15)))
+            todo = again
+            if not todo:
+                return [answers[i] for i in range(len(asks))]
+        index, a = todo[0]
+        raise GenerationError(f"the model's answer for '{a.step}' was {problems[index]}, twice; no draft was made")
+
+    def task(self, name: str, **view: Any) -> str:
+        return self.prefix + render_prompt("task", task=render_prompt(name, **view).strip())
+
+    def choice(self, name: str, options: list[str]) -> Ask:
+        """Pick one option, or None for 'not stated', asked after the sources."""
+        choice = Choice(tuple(dict.fromkeys(options)) + (NOT_STATED,))
+        longest = max(self.backend.count_tokens(o) for o in choice.spellings)
+
+        def parse(text: str) -> str | None:
+            if text not in choice.options:
+                raise ValueError(f"{text!r} is not one of the options")
+            return None if text == NOT_STATED else text
+
+        return Ask(name, self.task(name, options=list(choice.options)), choice, longest + 2, parse)
+
+    def write(self, jobs: list[tuple[str, str, str]]) -> list[str]:
+        """Bounded free text for each (step, prompt, field) (a one-field JSON object), trimmed to whole sentences;
+        '' where the model is not to write (the caller then uses the source sentence itself)."""
+        if not self.free_text:
+            return [""] * len(jobs)
+        asks = []
+        for step, prompt, field in jobs:
+            limit = TEXT_LIMITS[field]
+            model = _text_model(field, limit)
+
+            def parse(raw: str, model=model, field=field, limit=limit) -> str:
+                text = getattr(model.model_validate_json(raw), field)
+                return "" if self.echoes_withheld(text) else _complete_sentences(text, limit)
+
+            asks.append(Ask(step, prompt, model, limit // 2 + 24, parse, repeat_penalty=1.1))
+        return self.ask(asks)
+
+
+# --- text the model writes, and the guard on it -------------------------------------------------------------------------
+def _numbers_in(text: str) -> set[float]:
+    return {q.value_min for q in numbers.extract(text) if q.unit is None}
+
+
+def states_its_numbers(text: str, cited: list[Sentence]) -> bool:
+    return _numbers_in(text) <= _numbers_in(" ".join(s.text for s in cited))
+
+
+def trimmed(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
+
+
+def grounded(written: str, cited: list[Sentence], field: str, fallback: str | None = None) -> str:
+    """The model's text, or source text itself (`fallback`, else the first cited sentence) when there is no text or
+    it carries a number no cited sentence states."""
+    if written and states_its_numbers(written, cited):
+        return written
+    return trimmed(fallback or cited[0].text, TEXT_LIMITS[field])
