@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz
 
-from summarizer.checks import numbers, run_all
+from summarizer.checks import entities, numbers, run_all
 from summarizer.checks.base import Check
 from summarizer.claims import split_sentences
 
@@ -226,8 +226,9 @@ def verified_passages(claim_vector: np.ndarray, doc: IndexedDocument) -> list[tu
 def read(items: Sequence[tuple[str, np.ndarray, IndexedDocument]], entail: Entail) -> list[Reading]:
     """The verifier's reading of each (claim, claim vector, document), all pairs in one batched call."""
     spans = [verified_passages(vector, doc) for _, vector, doc in items]
-    pairs = [(" ".join(doc.sentences[i] for i in passage), claim)
+    texts = [(" ".join(doc.sentences[i] for i in passage), claim)
              for (claim, _, doc), passages in zip(items, spans) for passage in passages]
+    pairs = [(text, entities.named_as_in(claim, text)) for text, claim in texts]  # names as the passage writes them
     probabilities = entail(pairs) if pairs else np.zeros((0, 3))
     out, at = [], 0
     for (_, vector, doc), passages in zip(items, spans):

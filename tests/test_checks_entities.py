@@ -1,6 +1,6 @@
 """checks.entities: names in text, compared as token sets with a small alias table."""
 
-from summarizer.checks.entities import compare, countries, extract, find, us_state
+from summarizer.checks.entities import compare, countries, extract, find, named_as_in, us_state
 
 
 def test_capitalised_runs_are_names_and_sentence_openers_are_not():
@@ -69,3 +69,14 @@ def test_a_different_speaker_is_a_mismatch():
 
 def test_a_missing_name_without_a_rival_is_absent():
     assert compare("Oudi Al-Khadran blamed ISIS.", "ISIS claimed the attack.").verdict == "absent"
+
+
+def test_the_verifier_reads_a_name_as_the_evidence_writes_it():
+    evidence = "Brigadier General Saad Maan said the prisoners clashed with guards."
+    assert named_as_in("Saad Maan Ibrahim said the prisoners clashed.", evidence) == (
+        "Brigadier General Saad Maan said the prisoners clashed.")
+
+
+def test_two_different_names_are_not_aligned():
+    assert named_as_in("Jane Smith said it.", "John Smith said it.") == "Jane Smith said it."
+    assert named_as_in("The Iraqi Interior Ministry said it.", "Iraq said it.") == "The Iraqi Interior Ministry said it."

@@ -113,6 +113,12 @@ def test_bounds_follow_the_qualifier():
     assert only("about 60 died").bounds() == (54, 66)
 
 
+def test_a_reversed_quantifier_is_a_mismatch():
+    assert compare("Fewer than 40 prisoners escaped.", "More than 40 prisoners escaped.").verdict == "mismatch"
+    assert compare("At most 40 prisoners escaped.", "More than 40 prisoners escaped.").verdict == "mismatch"
+    assert compare("At least 40 prisoners escaped.", "At most 40 prisoners escaped.").verdict == "match"
+
+
 def test_noun_classes_group_synonyms_and_keep_people_generic():
     assert noun_class("inmates") == noun_class("prisoners") == "prisoners"
     assert noun_class("police officers") == noun_class("guards") == "police"

@@ -540,7 +540,14 @@ def _dimension(q: Quantity) -> tuple[str | None, float]:
     return (q.unit, 1.0)
 
 
+# Bounds that point away from one number and leave it out on one side at least: "fewer than 40" and "more than 40"
+# cannot both be true (while "more than 50" and "50" may be one count, rounded: news text is loose with them).
+_EXCLUDING = {("more_than", "less_than"), ("more_than", "at_most"), ("at_least", "less_than")}
+
+
 def _overlap(a: Quantity, b: Quantity) -> bool:
+    if a.value_min == b.value_min and {(a.qualifier, b.qualifier), (b.qualifier, a.qualifier)} & _EXCLUDING:
+        return False
     (_, fa), (_, fb) = _dimension(a), _dimension(b)
     (lo_a, hi_a), (lo_b, hi_b) = a.bounds(), b.bounds()
     slack = 0.05 if fa != fb else 0.0  # "80 km (50 miles)": converted figures are rounded
