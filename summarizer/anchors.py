@@ -43,6 +43,8 @@ class FigureCandidate(BaseModel):
     group: str | None = Field(default=None, description="the counted noun phrase, e.g. 'police officers'")
     kind: FigureKind = FigureKind.other
     reported_by: str | None = Field(default=None, description="speaker of the sentence's reporting frame")
+    part_of: int | None = Field(default=None, description="offset of the figure of the same people and kind this one "
+                                "is part of ('more than fifty prisoners escaped, including nine who ...')")
     start: int = Field(description="offset of `text` in the document")
     end: int
 
@@ -67,6 +69,8 @@ class DateCandidate(BaseModel):
     precision: str
     text: str
     relative: bool = Field(description="resolved against the document's date ('on Friday', 'yesterday')")
+    background: bool = Field(default=False, description="a time the sentence measures from or to ('since 1999'), "
+                             "not when something happened")
     start: int
     end: int
 
@@ -306,7 +310,8 @@ def find_candidates(sources: Sources) -> Candidates:
             for d in dates.extract(sentence.text, ref):
                 out.dates.append(DateCandidate(
                     sentence_id=sentence.id, doc_id=doc.id, value=d.value, precision=d.precision, text=d.text,
-                    relative=d.relative, start=sentence.start + d.start, end=sentence.start + d.end))
+                    relative=d.relative, background=d.background, start=sentence.start + d.start,
+                    end=sentence.start + d.end))
             _sentence_places(doc, sentence, doc_countries, out.places)
     _infer_states(sources, out.places)
     return out
@@ -402,6 +407,24 @@ def _shooters_by_suicide(text: str, counted: list[numbers.Quantity]) -> list[num
     return found
 
 
+_PART_BEFORE = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|of\s+those)[\s,:]*$",
+                          re.IGNORECASE)
+
+
+def _whole_of(text: str, q: numbers.Quantity, counted: list[numbers.Quantity]) -> numbers.Quantity | None:
+    """The earlier figure of the sentence that `q` is part of: 'including nine' after 'more than fifty prisoners
+    escaped', of the same kind and the same people ('five guards' among 'several individuals' is a count of its
+    own)."""
+    if not _PART_BEFORE.search(text[max(0, q.start - 30): q.start]):
+        return None
+    before = [w for w in counted if w.end <= q.start and w.kind == q.kind and w is not q]
+    if not before:
+        return None
+    whole = before[-1]
+    same = numbers.noun_class(whole.noun) == numbers.noun_class(q.noun) if whole.noun and q.noun else True
+    return whole if same else None
+
+
 def _sentence_figures(doc: Document, sentence: Sentence, frames: list[Attribution],
                       out: list[FigureCandidate]) -> None:
     counted = numbers.extract(sentence.text)
@@ -417,7 +440,9 @@ def _sentence_figures(doc: Document, sentence: Sentence, frames: list[Attributio
             continue  # "the 3100 block ... when he was shot", "officers from several agencies ... how she was injured"
         at = sentence.start + q.start
         nearest = min(frames, key=lambda f: abs(f.start - at), default=None)
+        whole = _whole_of(sentence.text, q, counted)
         out.append(FigureCandidate(
+            part_of=None if whole is None else sentence.start + whole.start,
             sentence_id=sentence.id, doc_id=doc.id, text=q.text, value_min=int(q.value_min),
             value_max=None if q.value_max is None else int(q.value_max), qualifier=q.qualifier, vague=q.vague,
             group=q.noun, kind=FigureKind(q.kind) if q.kind else FigureKind.other,

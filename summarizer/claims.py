@@ -25,6 +25,7 @@ class ClaimInput:
     text: str
     field: str = ""
     inferred: str = ""  # how the value was inferred when no sentence states it: reported as such, not checked
+    event_type: str = ""  # the summary's event type (EventType value), for a date claim: it needs a sentence dating it
 
     @property
     def stated(self) -> bool:
@@ -110,7 +111,8 @@ def claims_from_summary(summary: EventSummary) -> list[ClaimInput]:
     else:
         when = render_date(summary.date.value)
         preposition = "on" if summary.date.precision.value == "day" else "in"
-        claims.append(ClaimInput("/date", f"The {event} took place {preposition} {when}.", "date"))
+        claims.append(ClaimInput("/date", f"The {event} took place {preposition} {when}.", "date",
+                                 event_type=summary.event_type.value))
     if summary.location is None:
         claims.append(ClaimInput("/location", "", "location"))
     else:

@@ -18,7 +18,7 @@ from enum import Enum
 
 from pydantic import BaseModel, Field
 
-from summarizer.checks import numbers
+from summarizer.checks import dates, numbers
 from summarizer.claims import ClaimInput, claims_from_summary
 from summarizer.draft import Draft, RunMeta
 from summarizer.judge import Judge
@@ -106,6 +106,7 @@ class _Report:
     contradiction: str | None  # the failed check's detail, when the document contradicts the claim
     threshold: float  # the support threshold of the model that scored it
     evidence: list[int]  # sentence indices to show, the one that decided first
+    lacks: str | None = None  # why the report cannot support the claim whatever its score
 
 
 def check_claims(
@@ -172,8 +173,22 @@ def _report(claim: ClaimInput, support: Support, doc: Document, calibration: Cal
     conflict = failed[0].detail if failed else _verifier_conflict(claim.text, support, doc, calibration)
     if conflict and not failed:  # the verifier's passage is the evidence against
         evidence = [support.reading.contradicting]
-    supports = support.score >= threshold and conflict is None and support.grounded
-    return _Report(doc, support, supports, conflict, threshold, evidence)
+    lacks = None if claim.field != "date" or _dates_the_event(claim, doc) else \
+        f"{doc.id} has no sentence that dates the {claim.event_type.replace('_', ' ') or 'event'} so"
+    supports = support.score >= threshold and conflict is None and support.grounded and lacks is None
+    return _Report(doc, support, supports, conflict, threshold, evidence, lacks)
+
+
+def _dates_the_event(claim: ClaimInput, doc: Document) -> bool:
+    """A date claim ('The election took place in 1999.') needs a sentence of the report that dates the event so: a
+    compatible date not given as background ('since 1999'), and for a bare year or month, in a sentence that names
+    the event (checks.dates.event_dates). A '1999' elsewhere in the report is no evidence."""
+    ref = _iso(doc.date)
+    claimed = [m for m in dates.extract(claim.text, ref) if not m.background]
+    if not claimed:
+        return True
+    return any(all(any(dates.agree(c, g) for g in given) for c in claimed)
+               for given in (dates.event_dates(s.text, claim.event_type or "other", ref) for s in doc.sentences))
 
 
 def _verifier_conflict(claim: str, support: Support, doc: Document, calibration: Calibration) -> str | None:
@@ -203,6 +218,7 @@ def _decide(claim: ClaimInput, reports: list[_Report]) -> CheckedClaim:
     shown = supporting + contradicting or ranked[:2]
     reasons = [f"{r.doc.id} ({r.doc.label}) contradicts it: {r.contradiction}" for r in contradicting]
     if status is Status.unsupported and ranked:
+        reasons += [r.lacks for r in ranked if r.lacks and r.support.score >= r.threshold]
         best = ranked[0]
         failed = [c.detail for name, c in best.support.document_checks.items()
                   if name in ("numbers", "dates", "entities") and c.verdict in ("absent", "mismatch")]

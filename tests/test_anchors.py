@@ -204,3 +204,12 @@ def test_a_town_named_without_its_state_gets_the_gazetteers_with_the_basis():
 def test_a_shared_town_name_gets_no_state_without_a_cue():
     found = one_sentence("Two men were shot in Springfield on Saturday.")
     assert next(p for p in found.places if p.text == "Springfield").region is None
+
+
+def test_the_counted_group_is_the_victims_not_the_attackers(tmp_path):
+    from summarizer.ingest import load_sources
+
+    (tmp_path / "a.txt").write_text("The agency claimed Shia militiamen then stormed the prison and killed "
+                                    "approximately 60 people in clashes.\n")
+    figures = find_candidates(load_sources(tmp_path)).figures
+    assert [(f.kind.value, f.group, f.value_min) for f in figures] == [("killed", "people", 60)]

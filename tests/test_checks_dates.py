@@ -92,3 +92,21 @@ def test_relative_evidence_resolves_against_the_reference_date():
 
 def test_evidence_without_dates_is_absent():
     assert compare("The break happened on 8 May 2015.", "Prisoners escaped.").verdict == "absent"
+
+
+@pytest.mark.parametrize("text", ["the first elections since 1999", "It has held votes since military rule ended in "
+                                  "1999.", "He ruled until 2015.", "Since June 2014, three prison breaks occurred."])
+def test_a_date_the_text_measures_from_or_to_is_background(text):
+    assert [d.background for d in extract(text)] == [True]
+
+
+@pytest.mark.parametrize("text", ["The election took place in 1999.", "Police arrested him after Friday's attack.",
+                                  "The 2015 governorship elections were calm."])
+def test_a_date_something_happened_on_is_not_background(text):
+    assert [d.background for d in extract(text, SATURDAY)] == [False]
+
+
+def test_a_background_year_is_no_evidence_of_when_the_event_took_place():
+    evidence = "Nigeria has held elections every four years since military rule ended in 1999."
+    assert compare("The election took place in 1999.", evidence).verdict == "absent"
+    assert compare("It has held elections since 1999.", evidence).verdict == "match"

@@ -102,3 +102,14 @@ def test_each_model_call_is_reported_as_it_finishes(tmp_path):
     seen = []
     draft = generate(load_sources(tmp_path), free_text=False, on_call=seen.append)
     assert seen and seen == draft.meta.calls
+
+
+@pytest.mark.model
+def test_a_figure_too_large_for_the_schema_does_not_stop_a_draft(tmp_path):
+    (tmp_path / "storm.txt").write_text(
+        "A spring snowstorm buried Denver, Colorado, on 14 March 2019, and two people were killed in crashes, the "
+        "State Patrol said.\n\nThe snow is welcome news for the Colorado River, which supplies water to about 40 "
+        "million people.\n")
+    draft = generate(load_sources(tmp_path), free_text=False)
+    values = {f.value_min for f in draft.summary.figures}
+    assert 2 in values and 40_000_000 not in values

@@ -31,3 +31,46 @@ def test_over_the_cap_a_reporters_only_count_of_a_kind_outlasts_anothers_second_
     merged = merge_figures(candidates)
     assert len(merged) == 12 and merged[0].reported_by == "Maan"
     assert any(f.kind == FigureKind.escaped and f.reported_by == "spokesman" for f in merged)
+
+
+def test_a_figure_too_large_for_the_schema_is_dropped_with_its_sentence_and_reason_logged(caplog):
+    merged = merge_figures([figure("d1:4", 40_000_000, "people", kind=FigureKind.other, text="about 40 million"),
+                            figure("d1:5", 3, "people")])
+    assert [f.value_min for f in merged] == [3]
+    assert "d1:4" in caplog.text and "value_min" in caplog.text
+
+
+def test_the_same_count_across_sources_is_one_row_per_kind_group_reporter_and_value():
+    merged = merge_figures([
+        figure("d1:5", 30, "inmates", "Amaq News Agency", kind=FigureKind.freed),
+        figure("d3:17", 30, "ISIS members", "Amaq", kind=FigureKind.escaped, text="thirty"),  # escaped = freed
+        figure("d1:3", 50, "inmates", "Iraqi officials"),
+        figure("d3:3", 50, "prisoners", text="An estimated fifty"),  # inmates = prisoners, no reporter named
+    ])
+    assert [(f.kind, f.group, f.reported_by, f.citations) for f in merged] == [
+        (FigureKind.killed, "inmates", "Iraqi officials", ["d1:3", "d3:3"]),
+        (FigureKind.freed, "inmates", "Amaq News Agency", ["d1:5", "d3:17"]),
+    ]
+
+
+def test_other_reporters_values_groups_and_two_counts_of_one_sentence_stay_separate_rows():
+    merged = merge_figures([
+        figure("d1:1", 30, "militants", "ISIS", kind=FigureKind.freed),
+        figure("d2:1", 30, "militants", "Maan", kind=FigureKind.freed),  # another reporter
+        figure("d2:2", 30, "militants", "Maan", kind=FigureKind.freed, text="more than 30").model_copy(
+            update={"qualifier": "more_than"}),  # another value
+        figure("d2:3", 30, "guards", "Maan", kind=FigureKind.freed),  # another group
+        figure("d4:9", 5, "people", "Maan"), figure("d4:9", 5, "others", "Maan"),  # one sentence, two counts
+    ])
+    assert len(merged) == 6
+
+
+def test_a_part_of_a_count_of_the_same_people_is_no_row_but_a_count_of_others_is(tmp_path):
+    from summarizer.anchors import find_candidates
+    from summarizer.ingest import load_sources
+
+    (tmp_path / "a.txt").write_text("More than fifty prisoners escaped, including nine who faced terror charges. "
+                                    "Several individuals died, including five guards and 30 prisoners.\n")
+    rows = merge_figures(find_candidates(load_sources(tmp_path)).figures)
+    assert sorted((f.kind.value, f.text) for f in rows) == [
+        ("escaped", "More than fifty"), ("killed", "30"), ("killed", "Several"), ("killed", "five")]

@@ -1,10 +1,13 @@
 """draft.scope: the options the text offers for the main event, the date it is counted to, and which sentences are
 about another event."""
 
+import pytest
+
 from summarizer.anchors import find_candidates
 from summarizer.draft.scope import EventScope, MainEvent, Options, event_types_by_use, spoken_date
 from summarizer.ingest import load_sources
 from summarizer.schema import EventType
+from summarizer.sources import Sources
 
 
 def test_the_event_type_the_reports_use_most_is_offered_first_and_other_last(seeds_sources):
@@ -46,3 +49,47 @@ def test_a_sentence_naming_another_town_or_date_is_not_about_the_main_event(seed
     assert scope.is_main("d4:4")  # more than 40 escaped from a facility in Al-Khalis, north of Baghdad
     assert not scope.is_main("d1:16")  # a car bomb in Baghdad on Saturday
     assert not scope.is_main("d4:15")  # Abu Ghraib, 2013
+
+
+def test_a_figure_from_a_sentence_about_a_related_event_is_not_a_main_event_figure(seeds_sources):
+    from summarizer.draft.figures import merge_figures
+
+    candidates = find_candidates(seeds_sources)
+    texts = {s.id: s.text for s in seeds_sources.sentences()}
+    main = MainEvent(EventType.prison_break, "2015-05-08", "Al-Khalis", "Diyala", "Iraq")
+    scope = EventScope(main, candidates, texts)
+    # "At the same time as the prison break, a series of suicide attacks in Diyala killed at least 22 people."
+    assert not scope.is_main("d3:26")
+    rows = merge_figures([c for c in candidates.figures if scope.is_main(c.sentence_id)])
+    assert 22 not in {f.value_min for f in rows} and 12 in {f.value_min for f in rows}
+
+
+@pytest.mark.parametrize(("text", "main"), [
+    ("Separately, a roadside bomb killed four soldiers.", False),
+    ("Elsewhere, two people were injured in a fire.", False),
+    ("In a separate attack, gunmen killed three police officers.", False),
+    ("In a separate statement, police said three officers were killed.", True),  # the same event, told again
+    ("Three police officers were killed.", True),
+])
+def test_a_sentence_the_report_sets_beside_the_main_event_is_about_another_event(text, main):
+    scope = EventScope(MainEvent(EventType.attack, None, None, None, None), find_candidates(
+        Sources(root=".", documents=[])), {"d1:0": text})
+    assert scope.is_main("d1:0") is main
+
+
+def dated(folder, text: str, event_type: EventType) -> str | None:
+    (folder / "a.txt").write_text(text)
+    sources = load_sources(folder)
+    texts = {s.id: s.text for s in sources.sentences()}
+    return Options.of(find_candidates(sources), set(texts), texts).event_date(event_type)
+
+
+def test_a_year_given_as_background_is_not_the_events_date_and_with_no_other_the_date_is_not_stated(tmp_path):
+    text = ("Voters in Lagos chose a new governor on a calm day. It was the fifth vote since military rule ended in "
+            "1999. In 1999 military rule ended. Our correspondent said turnout was low.\n")
+    assert dated(tmp_path, text, EventType.election) is None
+
+
+def test_a_year_in_a_sentence_about_the_event_dates_it(tmp_path):
+    text = "The 2015 governorship elections in Lagos were calm. Military rule ended in 1999.\n"
+    assert dated(tmp_path, text, EventType.election) == "2015"

@@ -1,7 +1,9 @@
 """draft.speakers: attributions grouped into speakers, and the role each speaker is given."""
 
+import pytest
+
 from summarizer.anchors import Attribution, find_candidates
-from summarizer.draft.speakers import actor_role, group_speakers
+from summarizer.draft.speakers import actor_role, group_speakers, names_someone
 from summarizer.schema import ActorRole
 
 
@@ -22,3 +24,36 @@ def test_a_report_is_not_an_actor_and_an_apposition_gives_the_role(seeds_sources
     speakers = {s.name: s for s in group_speakers(find_candidates(seeds_sources).attributions)}
     assert actor_role(speakers["Official reports"], seeds_sources) is None
     assert actor_role(speakers["Oudi Al-Khadran"], seeds_sources) == ActorRole.authority  # ", the mayor of ..."
+
+
+@pytest.mark.parametrize(("name", "written", "opens"), [
+    ("Most", "Most", True), ("Some", "some", False), ("Many", "Many", True), ("They", "They", True),
+    ("Our correspondent", "Our correspondent", True), ("A spokesman", "a spokesman", False),
+    ("Officials", "Officials", True), ("Officials", "officials", False), ("Witnesses", "witnesses", False),
+    ("Security and police officials", "security and police officials", False),
+    ("A police officer eyewitness", "A police officer eyewitness", True),
+    ("Protesters", "Protesters", True),  # the sources also write 'protesters': a common noun, capitalised to open
+])
+def test_a_determiner_pronoun_quantifier_or_role_without_a_name_is_not_an_actor(name, written, opens):
+    assert not names_someone(name, [(written, opens)], {"protesters", "officials"})
+
+
+@pytest.mark.parametrize(("name", "written", "opens"), [
+    ("Iraqi officials", "Iraqi officials", True), ("Amaq", "Amaq", True), ("Police", "Police", True),
+    ("Oudi Al-Khadran", "Oudi Al-Khadran", False), ("Iraq’s Ministry of Interior spokesman",
+                                                     "Iraq’s Ministry of Interior spokesman", True),
+    ("Brigadier General Saad Maan", "Brigadier General Saad Maan", False), ("ISIS", "ISIS", True),
+])
+def test_a_named_person_or_organisation_or_an_institution_is_an_actor(name, written, opens):
+    assert names_someone(name, [(written, opens)], {"protesters", "officials"})
+
+
+def test_a_speaker_named_only_by_a_quantifier_is_no_speaker():
+    assert [s.name for s in group_speakers([attribution("d1:1", "Most"), attribution("d1:2", "Amaq")])] == ["Amaq"]
+
+
+def test_the_seeds_actors_are_named(seeds_sources):
+    speakers = group_speakers(find_candidates(seeds_sources).attributions)
+    actors = {s.name for s in speakers if actor_role(s, seeds_sources)}
+    assert {"Iraqi officials", "Amaq News Agency", "Oudi Al-Khadran", "ISIS"} <= actors
+    assert not actors & {"Security and police officials", "Police officer eyewitness", "Police source"}

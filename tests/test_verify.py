@@ -250,3 +250,20 @@ def test_verify_command_rejects_a_file_that_is_not_a_summary(tmp_path):
     path.write_text('{"headline": 3}')
     result = CliRunner().invoke(main, ["verify", "--sources", str(ROOT / "seeds"), "--summary", str(path)])
     assert result.exit_code == 2 and "not an EventSummary or Draft JSON" in result.output
+
+
+def test_a_date_claim_is_not_supported_by_a_year_the_sources_give_as_background(tmp_path):
+    (tmp_path / "a.txt").write_text(
+        "Voters in Lagos chose a governor on a calm day, officials said. The governorship election was the fifth "
+        "since military rule ended in 1999. In 1999 military rule ended and a civilian took office.\n")
+    [claim] = check_claims([ClaimInput("/date", "The election took place in 1999.", "date", event_type="election")],
+                           load_sources(tmp_path))
+    assert claim.status is Status.unsupported
+
+
+def test_a_date_claim_is_supported_by_a_sentence_that_dates_the_event(tmp_path):
+    (tmp_path / "a.txt").write_text("The 2015 governorship election in Lagos was calm, officials said. Military rule "
+                                    "ended in 1999.\n")
+    [claim] = check_claims([ClaimInput("/date", "The election took place in 2015.", "date", event_type="election")],
+                           load_sources(tmp_path))
+    assert claim.status is Status.supported

@@ -9,7 +9,7 @@ article's own date when one is known, looking backwards: news reports past event
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
@@ -87,6 +87,7 @@ class DateMention:
     end: int
     weekday: int | None = None
     relative: bool = False
+    background: bool = False  # a time the text measures from or to ('since 1999'), not when something happened
 
     @property
     def parts(self) -> tuple[int | None, int | None, int | None]:
@@ -100,8 +101,65 @@ class DateMention:
         return tuple(pieces + [None] * (3 - len(pieces)))  # type: ignore[return-value]
 
 
+# A date the text measures from or to is background, not the date of what the sentence reports: "the first elections
+# since 1999", "in power until 2015", "as of June". Right before any mention; before a bare year or month also the
+# words that place it before or after something else ("before 2010", "by 2030", "from 2010 to 2015"), and a 'since'
+# or 'until' clause that ends in it ("since military rule ended in 1999"). Not 'after' or 'before' a day: "after
+# Friday's attack" dates the attack.
+_BACKGROUND_BEFORE = re.compile(
+    r"\b(?:(?:ever\s+)?since|until|till|prior\s+to|as\s+of|as\s+early\s+as|as\s+far\s+back\s+as|dating\s+back\s+to|"
+    r"back\s+to|up\s+to)\s+(?:the\s+)?(?:(?:early|mid|late|end|start|beginning|spring|summer|autumn|fall|winter)"
+    r"(?:\s+of)?[\s-]+(?:the\s+)?)?$", re.IGNORECASE)
+_COARSE_BACKGROUND_BEFORE = re.compile(
+    r"\b(?:before|after|by|from|between|through|throughout|to|and)\s+(?:the\s+)?(?:(?:early|mid|late|end|start|"
+    r"beginning)(?:\s+of)?[\s-]+(?:the\s+)?)?$|\b(?:(?:ever\s+)?since|until|till)\s+[^,;:.!?()]{0,60}\bin\s+$",
+    re.IGNORECASE)
+
+
+def background(text: str, mention: DateMention) -> bool:
+    """Is the mention a time `text` measures from or to ('since 1999'), rather than when something happened?"""
+    before = text[max(0, mention.start - 80): mention.start]
+    if _BACKGROUND_BEFORE.search(before):
+        return True
+    return mention.precision != "day" and bool(_COARSE_BACKGROUND_BEFORE.search(before))
+
+
+# The words a sentence names an event of each type with (stems; summarizer.schema.EventType values), so that a bare year
+# or month dates the event only in a sentence about it: "the 2015 governorship elections", not "in 1999 military rule
+# ended" in a report on an election. An 'other' event has no words: any mention that is not background may date it.
+EVENT_WORDS = {
+    "attack": r"attack|assault|raid|ambush|stormed",
+    "bombing": r"bomb|blast|explosi|explod|detonat",
+    "shooting": r"shoot|shot|gunfire|gunm[ae]n",
+    "prison_break": r"prison\s*break|jail\s*-?break|break\s*-?out|escap",
+    "riot": r"riot|unrest",
+    "protest": r"protest|demonstrat|rall(?:y|ies)|march|sit-in",
+    "armed_clash": r"clash|fighting|battle|firefight",
+    "arrest": r"arrest|detain|custody",
+    "accident": r"accident|crash|collision|derail",
+    "disaster": r"storm|snow|blizzard|hurricane|typhoon|cyclone|flood|earthquake|quake|tsunami|wildfire|fire|tornado|"
+                r"landslide|mudslide|avalanche|drought|eruption|heat\s*wave|disaster",
+    "election": r"elect|vote|voting|poll|ballot|referendum",
+}
+_EVENT_WORDS = {kind: re.compile(rf"\b(?:{words})", re.IGNORECASE) for kind, words in EVENT_WORDS.items()}
+
+
+def names_event(text: str, event_type: str) -> bool:
+    """Does `text` name an event of this type ('the 2015 governorship elections' names an election)?"""
+    words = _EVENT_WORDS.get(event_type)
+    return words is None or bool(words.search(text))
+
+
+def event_dates(text: str, event_type: str, ref_date: date | None = None) -> list[DateMention]:
+    """The mentions in `text` that can date an event of `event_type`: none given as background ('since 1999'), and a
+    bare year or month only in a sentence that names such an event (a day is news of the day)."""
+    named = names_event(text, event_type)
+    return [d for d in extract(text, ref_date) if not d.background and (d.precision == "day" or named)]
+
+
 def extract(text: str, ref_date: date | None = None) -> list[DateMention]:
-    """Every date mention in `text`, left to right, without overlaps (the longest, most specific pattern wins)."""
+    """Every date mention in `text`, left to right, without overlaps (the longest, most specific pattern wins), each
+    marked `background` when the text measures from or to it."""
     return list(_extract(text, ref_date))
 
 
@@ -123,7 +181,8 @@ def _extract(text: str, ref_date: date | None) -> tuple[DateMention, ...]:
             if mention is not None:
                 taken.append((mention.start, mention.end))
                 found.append(mention)
-    return tuple(sorted(found, key=lambda d: d.start))
+    marked = [replace(d, background=True) if background(text, d) else d for d in found]
+    return tuple(sorted(marked, key=lambda d: d.start))
 
 
 def _build(name: str, m: re.Match[str], text: str, ref: date | None) -> DateMention | None:
@@ -196,6 +255,11 @@ def _valid(year: int, month: int, day: int) -> bool:
     return True
 
 
+def agree(claim: DateMention, evidence: DateMention) -> bool:
+    """Can both mentions be the same date (equal on every part both state)?"""
+    return _compatible(claim, evidence)
+
+
 def _compatible(claim: DateMention, evidence: DateMention) -> bool:
     """Equal on every part both mentions state; a bare weekday must fall on the other's full date."""
     for a, b in zip(claim.parts, evidence.parts):
@@ -214,7 +278,9 @@ def _compatible(claim: DateMention, evidence: DateMention) -> bool:
 
 
 def compare(claim: str, evidence: str, ref_date: date | None = None) -> Check:
-    """Does the evidence give the claim's dates? Relative words on both sides resolve against `ref_date`."""
+    """Does the evidence give the claim's dates? Relative words on both sides resolve against `ref_date`. A date the
+    evidence gives only as background ('the first elections since 1999') is no evidence that something happened
+    then ('The election took place in 1999.')."""
     claimed = extract(claim, ref_date)
     if not claimed:
         return Check("na", "claim states no date")
@@ -223,9 +289,12 @@ def compare(claim: str, evidence: str, ref_date: date | None = None) -> Check:
         return Check("absent", "evidence states no date")
     conflicts, missing = [], []
     for mention in claimed:
-        if any(_compatible(mention, other) for other in given):
+        # When something happened needs a date the evidence says it happened on; a background date ("since 1999")
+        # supports only a claim that gives it as background too.
+        usable = [o for o in given if mention.background or not o.background]
+        if any(_compatible(mention, other) for other in usable):
             continue
-        comparable = [o for o in given if _comparable(mention, o)]
+        comparable = [o for o in usable if _comparable(mention, o)]
         (conflicts if comparable else missing).append((mention, comparable))
     if conflicts:
         mention, others = conflicts[0]

@@ -3,7 +3,7 @@
 The model proposes, the text anchors it. What the pinned small models do well, measured on the seeds, is write:
 condense a speaker's sentences into a claim, restate a sentence as a note, write a headline; and pick the place
 and event type among the few candidates the text offers (the date they picked worse than a count of the sentences
-giving each day, so the count decides it: see Options.most_reported_date). What they do badly is judge a list:
+giving each day, so the count decides it: see Options.event_date). What they do badly is judge a list:
 asked which of 31 numbers belong to the main event, the 0.5B model labels all of them alike (with a JSON map, per
 item, with or without the sources in context) and the 1.5B model gets about 9 of 11; asked for actors' roles, the
 0.5B model answers 'perpetrator' for every speaker. So the structure comes from `anchors` and a few documented rules here
@@ -39,6 +39,7 @@ from summarizer.draft.prompts import prompt_version
 from summarizer.draft.selection import select_sentences
 from summarizer.draft.strategies import draft_sections, draft_single
 from summarizer.draft.text import norm
+from summarizer.draft.valid import log, why
 from summarizer.draft.writing import CallStats, GenerationError, Session
 from summarizer.lock import load_lock
 from summarizer.schema import SCHEMA_VERSION, EventSummary
@@ -115,6 +116,28 @@ def _clean(out: dict, sources: Sources) -> dict:
     return out
 
 
+def _summary(out: dict) -> EventSummary:
+    """The EventSummary of the cleaned fields. A list item or an optional field (date, location) the schema cannot
+    hold is logged with why and dropped, and the rest is validated again; only a required field that does not fit
+    (headline, bottom line, event type) stops the draft."""
+    for _ in range(1 + sum(len(v) for v in out.values() if isinstance(v, list)) + 2):
+        try:
+            return EventSummary.model_validate(out)
+        except ValidationError as err:
+            first = err.errors()[0]
+            loc = first["loc"]
+            field = str(loc[0]) if loc else ""
+            if field in LIMITS and len(loc) > 1 and isinstance(loc[1], int):
+                log.warning("dropped %s item %d of the draft: %s", field, loc[1], why(err))
+                out[field] = [item for i, item in enumerate(out[field]) if i != loc[1]]
+            elif field in ("date", "location"):
+                log.warning("dropped the draft's %s: %s", field, why(err))
+                out[field] = None
+            else:
+                raise GenerationError(f"the draft does not fit the schema: {str(err).splitlines()[0]}") from err
+    raise GenerationError("the draft does not fit the schema")
+
+
 # --- the whole stage ---------------------------------------------------------------------------------------------------
 def model_info(role: str, backend: str) -> ModelInfo:
     pin = load_lock()[role]
@@ -154,10 +177,7 @@ def generate(
         out = draft_sections(session, sources, candidates, shown, timings)
     else:
         out = draft_single(session, sources, shown, timings)
-    try:
-        summary = EventSummary.model_validate(_clean(out, sources))
-    except ValidationError as err:
-        raise GenerationError(f"the draft does not fit the schema: {str(err).splitlines()[0]}") from err
+    summary = _summary(_clean(out, sources))
     calls = session.calls
     timings |= {"prefill": sum(c.prefill_s for c in calls), "decode": sum(c.decode_s for c in calls),
                 "total": time.perf_counter() - started}

@@ -6,15 +6,27 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from summarizer.anchors import Candidates
+from summarizer.checks import dates
 from summarizer.draft.text import norm
 from summarizer.schema import EventType
 from summarizer.sources import Sentence
 
 SAME_EVENT_DAYS = 7  # a dated sentence further than this from the main event's day is about something else
+# Words with which a report says that what a sentence tells is another event than the one it reports: "At the same
+# time as the prison break, a series of suicide attacks killed at least 22", "Separately, ...", "Elsewhere, ...",
+# "In a separate attack, ...". (Not 'another' or 'separate' before a word for what someone said: "in a separate
+# statement, police said" is the same event told again.)
+OTHER_EVENT_CUES = re.compile(
+    r"\b(?:at\s+the\s+same\s+time\s+as|(?:on\s+)?the\s+same\s+day\s+as|separately|elsewhere|in\s+an?\s+"
+    r"(?:separate|unrelated|earlier|later|second|similar)\s+(?!statement|interview|report|post|message|news|press|"
+    r"briefing|conference|tweet|video|email|letter)\w+|in\s+another\s+(?:attack|incident|bombing|blast|explosion|"
+    r"shooting|raid|clash|strike|case|storm|crash|fire|protest|election|vote|deal|ruling))\b",
+    re.IGNORECASE,
+)
 _DATE_VALUE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
 
@@ -56,13 +68,15 @@ class Options:
     regions: dict[str, list[str]]
     countries: dict[str, list[str]]
     town_regions: dict[str, tuple[str, str | None]]
+    texts: dict[str, str] = field(default_factory=dict)  # sentence id -> text, for what a date's sentence is about
 
     @classmethod
-    def of(cls, candidates: Candidates, visible: set[str]) -> Options:
+    def of(cls, candidates: Candidates, visible: set[str], texts: dict[str, str] | None = None) -> Options:
+        """`texts` (sentence id -> text) lets `event_date` tell which sentences are about the event."""
         places = [p for p in candidates.places if p.sentence_id in visible]
         dates = [(d.value, d.sentence_id) for d in candidates.dates
-                 if d.sentence_id in visible and d.value and _DATE_VALUE.match(d.value)]
-        return cls(
+                 if d.sentence_id in visible and d.value and _DATE_VALUE.match(d.value) and not d.background]
+        return cls(texts=dict(texts or {}),
             dates=_by_mentions(dates),
             places=_by_mentions([(p.text, p.sentence_id) for p in places if p.kind == "place"]
                                 or [(p.text, p.sentence_id) for p in places if p.kind == "site"]),
@@ -84,6 +98,19 @@ class Options:
         the same options 13-14 times and the 1.5B's 5 of its first 8; on incidents 21-120, the rule 83 of 100."""
         days = [value for value in self.dates if len(value) == 10]
         return (days or list(self.dates) or [None])[0]
+
+    def event_date(self, event_type: EventType) -> str | None:
+        """The main event's date: the most reported day (`most_reported_date`); with no day, the month or year the
+        most sentences that name such an event give ('the 2015 governorship elections'); a year the reports give
+        only beside something else ('in 1999 military rule ended', in a report on an election) or as background
+        ('since 1999', never an option) is not the event's date, and with none the date is not stated."""
+        days = [value for value in self.dates if len(value) == 10]
+        if days:
+            return days[0]
+        named = {sid for sid, text in self.texts.items() if dates.names_event(text, event_type.value)}
+        coarse = sorted((v for v in self.dates if any(sid in named for sid in self.dates[v])),
+                        key=lambda v: -sum(sid in named for sid in self.dates[v]))
+        return coarse[0] if coarse else None
 
 
 @dataclass
@@ -120,13 +147,15 @@ def _dates_agree(a: str, b: str) -> bool:
 
 
 class EventScope:
-    """Whether a sentence is about the main event. A sentence that names the main place is; one that names another
-    town or place (its own region and country aside), or a date the main event's date rules out, is about something
-    else (a car bomb in Baghdad the next day, a prison break in 2013); anything else is taken to be about the main
-    event, as the reports are."""
+    """Whether a sentence is about the main event. One the report itself sets beside the main event ('At the same time
+    as the prison break, ...', 'Separately, ...': OTHER_EVENT_CUES) is not; otherwise, a sentence that names the main
+    place is; one that names another town or place (its own region and country aside), or a date the main event's date
+    rules out, is about something else (a car bomb in Baghdad the next day, a prison break in 2013); anything else is
+    taken to be about the main event, as the reports are."""
 
-    def __init__(self, main: MainEvent, candidates: Candidates):
+    def __init__(self, main: MainEvent, candidates: Candidates, sentences: dict[str, str] | None = None):
         self.main = main
+        self.elsewhere = {sid for sid, text in (sentences or {}).items() if OTHER_EVENT_CUES.search(text)}
         self.places: dict[str, list[str]] = {}
         around = {norm(x) for x in (main.region, main.country) if x}  # the main event's own region is no elsewhere
         for p in candidates.places:
@@ -138,6 +167,8 @@ class EventScope:
                 self.dates.setdefault(d.sentence_id, []).append(d.value)
 
     def is_main(self, sentence_id: str) -> bool:
+        if sentence_id in self.elsewhere:
+            return False
         here = self.places.get(sentence_id, [])
         if self.main.place:
             main_place = norm(self.main.place)

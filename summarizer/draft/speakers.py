@@ -27,7 +27,38 @@ ROLE_WORDS: list[tuple[ActorRole, set[str]]] = [
 # Heads of speaker names that are documents or anonymous channels, not actors (they still make claims).
 NOT_ACTORS = {"report", "reports", "post", "posts", "message", "messages", "statement", "statements", "source",
               "sources", "media"}
+# What an actor's name may not be on its own. Actors are named people or organisations: a name needs a word the table
+# below does not hold ("Iraqi officials", "Amaq", "Oudi Al-Khadran"), or an institution as its head ("Police", "the
+# army": reports name one organisation so). Never only a determiner, pronoun or quantifier ("Most", "Some", "They"),
+# nor a role or group of people without a name ("our correspondent", "a spokesman", "officials", "police officials",
+# "witnesses", "a police officer eyewitness"): the claim keeps such a speaker, the actors do not.
+NOT_A_NAME: dict[str, set[str]] = {
+    "determiner": set("the a an this that these those another other such any each every no own".split()),
+    "pronoun": set("""i we you he she it they me us him her them my our your his its their one ones someone somebody
+                   anyone anybody everyone everybody nobody none who which""".split()),
+    "quantifier": set("""most many some several few much more less all both half majority minority number dozens
+                      hundreds thousands scores two three four five six seven eight nine ten""".split()),
+    "role": set("""official officials spokesman spokeswoman spokesperson spokesmen spokespeople spokeswomen
+                correspondent correspondents reporter reporters journalist journalists source sources witness witnesses
+                eyewitness eyewitnesses resident residents neighbor neighbors neighbour neighbours bystander
+                bystanders survivor survivors victim victims officer officers agent agents guard guards analyst
+                analysts expert experts observer observers member members people person persons man men woman women
+                doctor doctors medic medics nurse nurses worker workers staff lawyer lawyers attorney attorneys
+                representative representatives leader leaders aide aides diplomat diplomats activist activists
+                protester protesters demonstrator demonstrators voter voters candidate candidates student students
+                teacher teachers family families relative relatives friend friends investigator investigators
+                detective detectives prosecutor prosecutors authorities authority administration management
+                agency group company firm organisation organization statement statements report reports media""".split()),
+    "modifier": set("""local senior top high ranking high-ranking junior anonymous unnamed unidentified security police
+                    medical provincial state federal county city town district regional national foreign
+                    international health hospital rescue emergency fire election electoral party prison jail
+                    military army government court""".split()),
+}
+# Institutions a report names as one organisation without a proper name: an actor even alone ("Police said ...").
+INSTITUTIONS = {"police", "army", "military", "government", "navy", "parliament", "senate", "congress"}
+_TABLE = set().union(*NOT_A_NAME.values())
 _LEADING_DETERMINER = re.compile(r"^(?:the|a|an|another|some)\s+", re.IGNORECASE)
+_FUNCTION_WORDS = NOT_A_NAME["determiner"] | NOT_A_NAME["pronoun"] | NOT_A_NAME["quantifier"]
 _APPOSITION = re.compile(r",\s+((?:the|a|an)\s[^,.;:!?]{1,80})")  # "Oudi Al-Khadran, the mayor of the town, ..."
 
 
@@ -45,7 +76,8 @@ def group_speakers(attributions: list[Attribution]) -> list[Speaker]:
     """Attributions grouped by who speaks: names whose words are all in another name are one speaker ('Amaq' and
     'Amaq News Agency'; 'Maan' and 'Brigadier General Saad Maan'), unless the longer one joins two with 'and'.
     Most-quoted first; a speaker is named as most often written."""
-    usable = [a for a in attributions if 0 < len(a.speaker.split()) <= MAX_SPEAKER_WORDS]
+    usable = [a for a in attributions if 0 < len(a.speaker.split()) <= MAX_SPEAKER_WORDS
+              and not set(norm(a.speaker).split()) <= _FUNCTION_WORDS]
     words = {a.speaker: frozenset(norm(_LEADING_DETERMINER.sub("", a.speaker)).split()) for a in usable}
     parent = {name: name for name in words}
 
@@ -69,11 +101,52 @@ def group_speakers(attributions: list[Attribution]) -> list[Speaker]:
     return sorted(speakers, key=lambda s: -len(s.sentence_ids))
 
 
-def actor_role(speaker: Speaker, sources: Sources) -> ActorRole | None:
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w'’-]+", text)
+
+
+def names_someone(name: str, written: list[tuple[str, bool]], lowercase: set[str] = frozenset()) -> bool:
+    """Whether a speaker's name names a person or organisation (NOT_A_NAME, INSTITUTIONS). `written`: the speaker's
+    words as each sentence writes them, with whether they open the sentence; a capital there says nothing, so an
+    opening word is a name only if the sources never write it in lowercase (`lowercase`: every lowercase word)."""
+    words = [w.casefold().removesuffix("'s").removesuffix("’s") for w in _words(name)]
+    if words and words[-1] in INSTITUTIONS and all(w in _TABLE for w in words):
+        return True
+    for text, opens_sentence in written or [(name, True)]:
+        for i, word in enumerate(_words(text)):
+            bare = word.removesuffix("'s").removesuffix("’s")
+            if bare.casefold() in _TABLE or not bare[:1].isupper():
+                continue
+            if i > 0 or not opens_sentence or bare.casefold() not in lowercase:
+                return True
+    return False
+
+
+def lowercase_words(sources: Sources) -> set[str]:
+    """Every word the sources write in lowercase (a common noun, not a name, when it opens a sentence)."""
+    return {w for s in sources.sentences() for w in _words(s.text) if w.islower()}
+
+
+def is_named(speaker: Speaker, sources: Sources, lowercase: set[str] | None = None) -> bool:
+    """Whether any sentence names the speaker by a name (names_someone)."""
+    written = []
+    for a in speaker.attributions:
+        sentence = sources.sentence(a.sentence_id)
+        opens = sentence is not None and not sentence.text[: a.start - sentence.start].strip(" \"“'‘")
+        written.append((a.as_written, opens))
+        if a.speaker != a.as_written:  # 'the agency' resolved to the name it refers to
+            written.append((a.speaker, False))
+    return names_someone(speaker.name, written, lowercase_words(sources) if lowercase is None else lowercase)
+
+
+def actor_role(speaker: Speaker, sources: Sources, lowercase: set[str] | None = None) -> ActorRole | None:
     """The speaker's role from the words of their name and the apposition after it; None for a document or an
-    anonymous channel ('official reports', 'those posts'), which can make claims but is not an actor."""
+    anonymous channel ('official reports', 'those posts'), which can make claims but is not an actor, and for a
+    speaker no name names ('Most', 'our correspondent', 'officials': names_someone)."""
     name_words = norm(speaker.name).split()
     if name_words and name_words[-1] in NOT_ACTORS:
+        return None
+    if not is_named(speaker, sources, lowercase):
         return None
     words = set(name_words)
     for a in speaker.attributions:

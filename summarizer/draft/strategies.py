@@ -10,20 +10,19 @@ import time
 from collections import Counter
 from typing import Any
 
-from pydantic import ValidationError
-
 from summarizer.anchors import Candidates
+from summarizer.checks import dates
 from summarizer.draft.figures import merge_figures
 from summarizer.draft.limits import LIMITS, TEXT_LIMITS
 from summarizer.draft.prompts import render_prompt, shown_text
 from summarizer.draft.scope import EventScope, MainEvent, Options, event_types_by_use
+from summarizer.draft.valid import built, validated
 from summarizer.draft.selection import Shown, pick_sentences, sentence_vectors
-from summarizer.draft.speakers import Speaker, actor_role, group_speakers
+from summarizer.draft.speakers import Speaker, actor_role, group_speakers, lowercase_words
 from summarizer.draft.writing import Ask, Session, grounded, states_its_numbers, trimmed
 from summarizer.schema import (
     Actor,
     Claim,
-    DatePrecision,
     EventDate,
     EventSummary,
     EventType,
@@ -44,7 +43,7 @@ AFTERMATH = re.compile(
 
 def _main_event(session: Session, options: Options) -> MainEvent:
     """The choices that fix the main event, asked side by side over the cached sources. The date is counted, not
-    asked (Options.most_reported_date)."""
+    asked (Options.event_date)."""
     kinds = {t.value.replace("_", " "): t for t in event_types_by_use(session.shown)}
     named = [("place", options.places), ("region", options.regions), ("country", options.countries)]
     asked = [(field, table) for field, table in named if table]
@@ -52,23 +51,26 @@ def _main_event(session: Session, options: Options) -> MainEvent:
                           + [session.choice(field, list(table)) for field, table in asked])
     chosen = dict(zip((field for field, _ in asked), answers[1:]))
     region, basis = options.region_of(chosen.get("place")) or (chosen.get("region"), None)
-    return MainEvent(event_type=kinds.get(answers[0] or "other", EventType.other), date=options.most_reported_date,
-                     place=chosen.get("place"), region=region, country=chosen.get("country"), region_basis=basis)
+    event_type = kinds.get(answers[0] or "other", EventType.other)
+    return MainEvent(event_type=event_type, date=options.event_date(event_type), place=chosen.get("place"),
+                     region=region, country=chosen.get("country"), region_basis=basis)
 
 
 def _date_and_location(main: MainEvent, options: Options, candidates: Candidates, order: dict[str, int]) -> dict:
     out: dict[str, Any] = {}
     if main.date:
-        said = sorted((d for d in candidates.dates if d.value == main.date and d.sentence_id in order),
-                      key=lambda d: (d.relative, order[d.sentence_id]))
-        out["date"] = EventDate(value=main.date, precision=DatePrecision(said[0].precision), text=said[0].text[:120],
-                                citations=list(dict.fromkeys(d.sentence_id for d in said))[:4])
+        dating = [d for d in candidates.dates if d.value == main.date and d.sentence_id in order and not d.background]
+        about = [d for d in dating if dates.names_event(options.texts.get(d.sentence_id, ""), main.event_type.value)]
+        said = sorted(about if len(main.date) < 10 else dating, key=lambda d: (d.relative, order[d.sentence_id]))
+        out["date"] = built(EventDate, said[0].sentence_id, value=main.date, precision=said[0].precision,
+                            text=said[0].text[:120],
+                            citations=list(dict.fromkeys(d.sentence_id for d in said))[:4]) if said else None
     chosen = [(main.place, options.places), (main.region, options.regions), (main.country, options.countries)]
     mentioned = Counter(sid for name, table in chosen if name for sid in table.get(name, []))
     if mentioned:
         citations = sorted(mentioned, key=lambda sid: (-mentioned[sid], order[sid]))[:4]
-        out["location"] = Location(place=main.place, region=main.region, country=main.country, citations=citations,
-                                   region_basis=main.region_basis)
+        out["location"] = built(Location, citations[0], place=main.place, region=main.region, country=main.country,
+                                citations=citations, region_basis=main.region_basis)
     return out
 
 
@@ -77,11 +79,11 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
     clock = time.perf_counter()
     visible = shown.sentences
     order = {s.id: i for i, s in enumerate(visible)}
-    options = Options.of(candidates, set(order))
+    options = Options.of(candidates, set(order), {s.id: s.text for s in visible})
     main = _main_event(session, options)
     timings["main_event"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    scope = EventScope(main, candidates)
+    scope = EventScope(main, candidates, {s.id: s.text for s in visible})
     on_main = [s for s in visible if scope.is_main(s.id)]
     anchored = ({c.sentence_id for c in candidates.figures} | {a.sentence_id for a in candidates.attributions}
                 | {sid for name in (main.place, main.date) if name
@@ -93,9 +95,11 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
     speakers = [Speaker(s.name, [a for a in s.attributions if scope.is_main(a.sentence_id)])
                 for s in group_speakers([a for a in candidates.attributions if a.sentence_id in order])]
     speakers = sorted((s for s in speakers if s.attributions), key=lambda s: -len(s.sentence_ids))
-    roles = [(s, actor_role(s, sources)) for s in speakers]
-    out["actors"] = [Actor(name=s.name[:120], role=role, citations=s.sentence_ids[:4])
-                     for s, role in roles if role][: LIMITS["actors"]]
+    lowercase = lowercase_words(sources)
+    roles = [(s, actor_role(s, sources, lowercase)) for s in speakers]
+    actors = (built(Actor, s.sentence_ids[0], name=s.name[:120], role=role, citations=s.sentence_ids[:4])
+              for s, role in roles if role)
+    out["actors"] = [a for a in actors if a][: LIMITS["actors"]]
     vectors = dict(zip((s.id for s in visible), sentence_vectors([s.text for s in visible])))
     figure_sentences = {c.sentence_id for c in candidates.figures}
     aftermath = pick_sentences([s for s in on_main if AFTERMATH.search(s.text)], LIMITS["aftermath"], vectors, False)
@@ -123,14 +127,17 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
     written = session.write(jobs)
     out["headline"] = grounded(written[0], visible, "headline", title)
     out["bottom_line"] = grounded(written[1], visible, "bottom_line", lead.text)
-    out["claims"] = [Claim(claimant=speaker.name[:120], statement=grounded(text, said, "claim"),
-                           stance=Stance.denies if any(a.stance == "denies" for a in speaker.attributions)
-                           else Stance.asserts, citations=speaker.sentence_ids[:4])
-                     for speaker, said, text in zip(claimants, cited, written[2:])]
+    claims = (built(Claim, speaker.sentence_ids[0], claimant=speaker.name[:120],
+                    statement=grounded(text, said, "claim"),
+                    stance=Stance.denies if any(a.stance == "denies" for a in speaker.attributions) else Stance.asserts,
+                    citations=speaker.sentence_ids[:4])
+              for speaker, said, text in zip(claimants, cited, written[2:]))
+    out["claims"] = [c for c in claims if c]
     notes = written[2 + len(claimants):]
     for field in ("key_points", "aftermath", "related_events"):
-        out[field] = [Note(text=grounded(text, [sentence], "note"), citations=[sentence.id])
-                      for (kind, sentence), text in zip(noted, notes) if kind == field]
+        made = (built(Note, sentence.id, text=grounded(text, [sentence], "note"), citations=[sentence.id])
+                for (kind, sentence), text in zip(noted, notes) if kind == field)
+        out[field] = [n for n in made if n]
     timings["write"] = time.perf_counter() - clock
     return out
 
@@ -168,19 +175,15 @@ def draft_single(session: Session, sources: Sources, shown: Shown, timings: dict
         text = raw.get(field) or ""
         out[field] = text if written(text, visible) else trimmed(fallback, TEXT_LIMITS[field])
     for field, model in (("date", EventDate), ("location", Location)):
-        try:
-            out[field] = model.model_validate(raw[field]) if raw.get(field) else None
-        except ValidationError:
-            out[field] = None
+        out[field] = validated(model, f"the model's {field}", raw[field]) if raw.get(field) else None
     item_text = {"figures": lambda f: f"{f.text} ({f.value_min})", "claims": lambda c: c.claimant + " " + c.statement,
                  "actors": lambda a: a.name}
     for field, model in (("actors", Actor), ("figures", Figure), ("claims", Claim), ("aftermath", Note),
                          ("related_events", Note), ("key_points", Note)):
         out[field] = []
         for item in raw.get(field) or []:
-            try:
-                parsed = model.model_validate(item)
-            except ValidationError:
+            parsed = validated(model, f"the model's {field}", item)
+            if parsed is None:
                 continue
             cited = [s for sid in parsed.citations if (s := sources.sentence(sid))]
             if written(item_text.get(field, lambda n: n.text)(parsed), cited):
