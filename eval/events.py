@@ -33,7 +33,8 @@ from summarizer.lock import cache_root
 from summarizer.schema import EventSummary
 from summarizer.sources import Sources
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval-data" / "events" / "gva_incidents_dev.jsonl"
+EVAL_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "eval-data"
+DATA = EVAL_DATA / "events" / "gva_incidents_dev.jsonl"
 FIELDS = ("date", "city", "state", "killed", "injured")
 SECTION = "Event fields (GVA dev)"
 
@@ -43,14 +44,18 @@ def load_incidents(path: Path, limit: int) -> list[dict]:
         return [json.loads(line) for line, _ in zip(fh, range(limit))]
 
 
+def incident_records(incident: dict) -> list[dict]:
+    """The incident's articles as the JSON records ingest reads: title, text, date (the article's), url."""
+    return [{"title": d.get("title"), "text": d.get("text"), "date": d.get("dct"), "url": d.get("url")}
+            for d in incident["documents"]]
+
+
 def incident_sources(incident: dict, folder: Path):
     """The incident's articles as one JSONL file read by ingest (title, text, date, url per record)."""
     from summarizer.ingest import load_sources
 
     path = folder / f"{incident['incident_id']}.jsonl"
-    records = [{"title": d.get("title"), "text": d.get("text"), "date": d.get("dct"), "url": d.get("url")}
-               for d in incident["documents"]]
-    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    path.write_text("\n".join(json.dumps(r) for r in incident_records(incident)) + "\n", encoding="utf-8")
     return load_sources(path)
 
 
