@@ -4,6 +4,7 @@ rule: text carrying a number its cited sentences do not state falls back to the 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -18,6 +19,8 @@ from summarizer.draft.limits import TEXT_LIMITS
 from summarizer.draft.prompts import render_prompt
 from summarizer.draft.selection import Shown, render_prefix
 from summarizer.sources import Sentence
+
+log = logging.getLogger("summarizer.draft")
 
 NOT_STATED = "not stated"
 
@@ -72,6 +75,7 @@ class Ask:
     max_tokens: int
     parse: Callable[[str], Any]
     repeat_penalty: float = 1.0
+    fallback: Any = None  # the answer when both attempts fail, where one can stand in (written text); None: fail
 
 
 class Session:
@@ -113,8 +117,12 @@ class Session:
             todo = again
             if not todo:
                 return [answers[i] for i in range(len(asks))]
-        index, a = todo[0]
-        raise GenerationError(f"the model's answer for '{a.step}' was {problems[index]}, twice; no draft was made")
+        for index, a in todo:
+            if a.fallback is None:
+                raise GenerationError(f"the model's answer for '{a.step}' was {problems[index]}, twice; no draft was made")
+            log.warning("the model's answer for '%s' was %s, twice; source text stands in", a.step, problems[index])
+            answers[index] = a.fallback
+        return [answers[i] for i in range(len(asks))]
 
     def task(self, name: str, **view: Any) -> str:
         return self.prefix + render_prompt("task", task=render_prompt(name, **view).strip())
@@ -133,7 +141,8 @@ class Session:
 
     def write(self, jobs: list[tuple[str, str, str]]) -> list[str]:
         """Bounded free text for each (step, prompt, field) (a one-field JSON object), trimmed to whole sentences;
-        '' where the model is not to write (the caller then uses the source sentence itself)."""
+        '' where the model is not to write or wrote nothing usable twice (the caller then uses the source sentence
+        itself: greedy decoding repeats an invalid answer, and one bad note must not cost the whole draft)."""
         if not self.free_text:
             return [""] * len(jobs)
         asks = []
@@ -145,7 +154,7 @@ class Session:
                 text = getattr(model.model_validate_json(raw), field)
                 return "" if self.echoes_withheld(text) else _complete_sentences(text, limit)
 
-            asks.append(Ask(step, prompt, model, limit // 2 + 24, parse, repeat_penalty=1.1))
+            asks.append(Ask(step, prompt, model, limit // 2 + 24, parse, repeat_penalty=1.1, fallback=""))
         return self.ask(asks)
 
 

@@ -1,0 +1,40 @@
+"""draft.writing: the backend session's retries and what stands in when the model's answer is unusable."""
+
+import pytest
+
+from summarizer.backends import Completion
+from summarizer.draft.selection import Shown
+from summarizer.draft.writing import GenerationError, Session
+
+# What the 0.5B model wrote for a bottom line on a lower-case CNN/DM article: a raw newline inside the JSON string.
+INVALID = '{"note": "turnout was 56 per cent of the\n"}'
+
+
+class Replies:
+    """A backend that answers every request with the same text, as greedy decoding repeats an answer."""
+
+    def __init__(self, text: str):
+        self.text, self.requests = text, 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def complete(self, requests):
+        self.requests += len(requests)
+        return [Completion(self.text, 10, 12, 0.0, 0.0) for _ in requests]
+
+
+def session(text: str) -> Session:
+    return Session(Replies(text), Shown(documents=[], left_out=[], withheld=[]))
+
+
+def test_written_text_the_model_gets_wrong_twice_leaves_the_source_text_to_stand_in():
+    drafting = session(INVALID)
+    assert drafting.write([("note", "prompt", "note")]) == [""]
+    assert drafting.backend.requests == 2 and [c.attempts for c in drafting.calls] == [1, 2]
+
+
+def test_a_choice_the_model_gets_wrong_twice_stops_the_draft():
+    drafting = session("Mosul")
+    with pytest.raises(GenerationError, match="twice"):
+        drafting.ask([drafting.choice("place", ["Baghdad", "Al Khalis"])])
