@@ -7,12 +7,21 @@ from summarizer.anchors import find_candidates
 from summarizer.draft.scope import EventScope, MainEvent, Options, event_types_by_use, spoken_date
 from summarizer.ingest import load_sources
 from summarizer.schema import EventType
-from summarizer.sources import Sources
+from summarizer.sources import Sentence, Sources
 
 
 def test_the_event_type_the_reports_use_most_is_offered_first_and_other_last(seeds_sources):
     kinds = event_types_by_use(seeds_sources.sentences())
     assert kinds[0] == EventType.prison_break and kinds[-1] == EventType.other
+
+
+def test_an_event_type_no_sentence_names_is_not_offered():
+    storm = [Sentence(id=f"d0:{i}", doc_id="d0", index=i, start=0, end=len(t), text=t) for i, t in enumerate([
+        "A blizzard dumped two feet of snow on Denver on Tuesday.",
+        "The snowstorm caused a 30-car pile-up on Interstate 25."])]
+    assert event_types_by_use(storm)[0] == EventType.disaster and EventType.attack not in event_types_by_use(storm)
+    ruling = [Sentence(id="d0:0", doc_id="d0", index=0, start=0, end=44, text="The Supreme Court ruled the fine was lawful.")]
+    assert event_types_by_use(ruling) == [EventType.other]
 
 
 def test_the_main_events_date_is_the_day_the_most_sentences_give(seeds_sources):
