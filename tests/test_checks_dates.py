@@ -110,3 +110,7 @@ def test_a_background_year_is_no_evidence_of_when_the_event_took_place():
     evidence = "Nigeria has held elections every four years since military rule ended in 1999."
     assert compare("The election took place in 1999.", evidence).verdict == "absent"
     assert compare("It has held elections since 1999.", evidence).verdict == "match"
+
+
+def test_a_year_inside_a_phone_number_is_not_a_date():
+    assert extract("Call the flood helpline on 0300 2000 100 for advice.") == []

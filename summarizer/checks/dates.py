@@ -59,7 +59,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("m", re.compile(rf"\b(?P<lead>in|since|during|until|by|from|through|early|late|mid-|last|this|next)\s*{_MONTH_ALT}\b(?!\s+\d)", re.I)),
     ("weekday", re.compile(rf"\b(?:(?P<lead>last|this|next|on|early|late)\s+)?{_WEEKDAY}\b(?!s)", re.I)),
     ("relative", re.compile(r"\b(?P<rel>yesterday|today|tonight|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening))\b", re.I)),
-    ("year", re.compile(rf"(?<![\d,.$£€/-]){_YEAR}(?![\d%]|,\d|\.\d|-\d|s\b|\s*(?:km|kilomet|mile|per\s*cent|percent)\b)", re.I)),
+    ("year", re.compile(rf"(?<![\d,.$£€/-])(?<!\d\s){_YEAR}(?![\d%]|,\d|\.\d|-\d|\s\d{{2}}|s\b|\s*(?:km|kilomet|mile|per\s*cent|percent)\b)", re.I)),
 ]
 
 _NEED_DIGITS = {"iso", "slash", "dmy", "mdy", "my", "year"}
