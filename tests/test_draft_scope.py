@@ -102,3 +102,10 @@ def test_a_year_given_as_background_is_not_the_events_date_and_with_no_other_the
 def test_a_year_in_a_sentence_about_the_event_dates_it(tmp_path):
     text = "The 2015 governorship elections in Lagos were calm. Military rule ended in 1999.\n"
     assert dated(tmp_path, text, EventType.election) == "2015"
+
+
+def test_the_main_event_is_described_to_the_model_as_news_would_write_it():
+    assert MainEvent(EventType.other, "2013", "Chelmsford", None, "United Kingdom").describe() == (
+        "event in Chelmsford, United Kingdom in 2013")
+    assert MainEvent(EventType.prison_break, "2015-05-08", "Al-Khalis", None, "Iraq").describe() == (
+        "prison break in Al-Khalis, Iraq on 8 May 2015")

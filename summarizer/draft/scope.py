@@ -11,6 +11,7 @@ from datetime import date
 
 from summarizer.anchors import Candidates
 from summarizer.checks import dates
+from summarizer.claims import event_words
 from summarizer.draft.text import norm
 from summarizer.schema import EventType
 from summarizer.sources import Sentence
@@ -124,8 +125,8 @@ class MainEvent:
 
     def describe(self) -> str:
         where = ", ".join(x for x in (self.place, self.region, self.country) if x)
-        return " ".join(filter(None, (self.event_type.value.replace("_", " "), where and f"in {where}",
-                                      self.date and f"on {spoken_date(self.date)}")))
+        when = self.date and f"{'on' if len(self.date) == 10 else 'in'} {spoken_date(self.date)}"  # in May 2015
+        return " ".join(filter(None, (event_words(self.event_type), where and f"in {where}", when)))
 
 
 def spoken_date(value: str) -> str:
