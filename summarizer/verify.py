@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from summarizer.checks import numbers
 from summarizer.claims import ClaimInput, claims_from_summary
-from summarizer.draft import Draft, RunMeta
+from summarizer.draft import Draft, Flag, RunMeta
 from summarizer.draft.bottom_line import compose_bottom_line
 from summarizer.judge import Judge
 from summarizer.schema import EventSummary, Figure
@@ -443,6 +443,14 @@ def composed_claim(text: str, pointers: Sequence[str], checked: Sequence[Checked
                         evidence=evidence, reasons=reasons,
                         supported_by=list(dict.fromkeys(d for c in parts for d in c.supported_by)),
                         contradicted_by=list(dict.fromkeys(d for c in parts for d in c.contradicted_by)))
+
+
+def flagged_fields(verified: VerifiedSummary) -> list[Flag]:
+    """The fields the checker flagged (unsupported or contradicted), as plain data for the draft stage's repair: the
+    draft stage imports nothing of verify."""
+    return [Flag(pointer=c.pointer, status=c.status.value, reasons=c.reasons,
+                 evidence=[e.sentence_id for e in c.evidence])
+            for c in verified.claims if c.status in (Status.unsupported, Status.contradicted)]
 
 
 def faithfulness(claims: Sequence[CheckedClaim]) -> Faithfulness:
