@@ -407,8 +407,8 @@ def verify(
     if isinstance(summary, Draft):
         summary, meta = summary.summary, meta or summary.meta
     claims = claims_from_summary(summary)
-    composed = meta is not None and compose_bottom_line(summary, set(meta.bottom_line_from))[0] == summary.bottom_line
-    if composed:  # its facts are checked as their own fields; it takes their statuses (composed_claim)
+    composed = _composed_from(summary, meta)
+    if composed is not None:  # its facts are checked as their own fields; it takes their statuses (composed_claim)
         claims = [c for c in claims if c.pointer != "/bottom_line"]
     checked = check_claims(claims, sources, calibration=calibration, encode=encode, judge=judge)
     years = {int(summary.date.value[:4])} if summary.date else set()
@@ -416,12 +416,23 @@ def verify(
     for claim in checked:
         if claim.pointer.startswith("/figures/") and claim.status is Status.supported:
             _contest_figure(claim, summary.figures[int(claim.pointer.rsplit("/", 1)[1])], reports, sources)
-    if composed:
+    if composed is not None:
         after = sum(c.pointer == "/headline" for c in checked)
-        checked.insert(after, composed_claim(summary.bottom_line, meta.bottom_line_from, checked))
+        checked.insert(after, composed_claim(summary.bottom_line, composed, checked))
     return VerifiedSummary(summary=summary, claims=checked, contested=[r.as_contested(sources) for r in reports
                                                                         if r.disputed],
                            faithfulness=faithfulness(checked), sources=sources, meta=meta)
+
+
+def _composed_from(summary: EventSummary, meta: RunMeta | None) -> list[str] | None:
+    """The pointers the bottom line was composed from (draft.bottom_line), when it is a composed one: composing it
+    again from the pointers the run metadata names, or from every fact (a summary read without its metadata), gives
+    the same text. None for free text."""
+    for usable in ([set(meta.bottom_line_from)] if meta else []) + [None]:
+        text, used = compose_bottom_line(summary, usable)
+        if text == summary.bottom_line:
+            return used
+    return None
 
 
 _WORST_FIRST = (Status.contradicted, Status.unsupported, Status.contested, Status.supported, Status.inferred)

@@ -277,3 +277,9 @@ def test_a_bottom_line_that_is_not_the_composed_one_is_checked_as_free_text(true
     edited = summary.model_copy(update={"bottom_line": "ISIS freed 500 prisoners in Mosul."})
     (line,) = [c for c in verify(edited, seeds, meta=meta).claims if c.pointer == "/bottom_line"]
     assert line.status in FLAGGED and line.text == "ISIS freed 500 prisoners in Mosul."
+
+
+def test_a_composed_bottom_line_read_without_its_run_metadata_is_still_recognised(true_summary, seeds):
+    summary, meta = _composed_meta(true_summary)
+    (line,) = [c for c in verify(summary, seeds).claims if c.pointer == "/bottom_line"]
+    assert line.reasons[0].startswith("composed from the fields ") and line.status in GROUNDED
