@@ -308,4 +308,5 @@ def repair(draft: Draft, sources: Sources, flags: list[Flag], *, backend: str | 
         "repairs": draft.meta.repairs + repairs,
         "first_draft": draft.meta.first_draft or (draft.summary if repairs else None),
     })
+    summary = EventSummary.model_validate(summary.model_dump())  # edited in place: checked against the schema again
     return draft.model_copy(update={"summary": summary, "meta": meta})
