@@ -59,7 +59,7 @@ def test_a_claim_still_flagged_is_replaced_by_the_speakers_sentence_naming_them_
     flag = Flag(pointer="/claims/0", status="unsupported", reasons=["no source supports it"], evidence=["d4:6"])
     out = repair(seeds_draft_with(claims=[claim]), seed_sources, [flag], rewrite=False)
     assert out.summary.claims[0].claimant == "Brigadier General Saad Maan"
-    assert out.summary.claims[0].statement == "the prisoners then clashed with guards before the escape."
+    assert out.summary.claims[0].statement == "The prisoners then clashed with guards before the escape."
     assert [(r.action, r.attempt) for r in out.meta.repairs] == [(Action.replaced, 2)]
 
 

@@ -169,7 +169,7 @@ def _source_text(summary: EventSummary, pointer: str, flag: Flag, sources: Sourc
     if sentence is None:
         return None
     who, text = unattributed(sentence.text, item.claimant) if field == "claims" else ("", sentence.text)
-    return trimmed(text, TEXT_LIMITS[TEXT_FIELDS[field]]), who[:120]
+    return trimmed(text[:1].upper() + text[1:], TEXT_LIMITS[TEXT_FIELDS[field]]), who[:120]
 
 
 def _set_text(summary: EventSummary, pointer: str, text: str, who: str = "") -> None:
