@@ -29,7 +29,7 @@ from summarizer.batch import cpu_seconds
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 TITLE = "Speed (seeds brief)"
-STAGES = ("ingest", "load model", "generate", "verify", "render")
+STAGES = ("ingest", "load model", "generate", "verify", "repair", "render")
 
 
 def memory_mib() -> tuple[float, float]:

@@ -1,4 +1,10 @@
-"""brief: the whole line for one case, ingest -> generate -> verify -> render, with progress; its files are one set.
+"""brief: the whole line for one case, ingest -> generate -> verify -> repair -> render, with progress; its files are
+one set.
+
+Repair: the fields verify flags (unsupported or contradicted) go back to the draft stage as plain data
+(verify.flagged_fields -> draft.repair): rewritten once with their evidence and checked again; what is still flagged
+is replaced by its source sentence (or dropped) and checked again. Each check is the whole summary's (the verifier
+remembers every pair it scored, so only changed text costs anything).
 
 It only orchestrates: each stage's work lives in its own module. The CLI (`summarizer brief`) and the batch stage
 both call `brief()`; they differ only in what they do with the progress events.
@@ -114,6 +120,30 @@ def check_output_folder(out_dir: str | os.PathLike, sources) -> None:
                                    "choose another --out") from err
 
 
+def repaired(draft, verified: VerifiedSummary, sources, *, check: Callable, backend: str = "llamacpp",
+             model: str = "generator", update: Callable[[str], None] = lambda detail: None):
+    """(draft, verified) after repair: the flagged fields rewritten once with their evidence and checked again (the
+    whole summary: `check` is verify, whose verifier remembers the pairs it scored); what is still flagged replaced by
+    its source sentence (or dropped) and checked again."""
+    from summarizer.draft import repair
+    from summarizer.verify import flagged_fields
+
+    flagged = first = len(flagged_fields(verified))
+    for rewrite in (True, False):
+        flags = flagged_fields(verified)
+        if not flags:
+            break
+        update(f"{'rewriting' if rewrite else 'replacing by their source sentences'} {len(flags)} flagged "
+               f"field{'s' if len(flags) > 1 else ''}")
+        draft = repair(draft, sources, flags, backend=backend, model=model, rewrite=rewrite)
+        update("checking the repaired fields")
+        verified = check(draft)
+        flagged = len(flagged_fields(verified))
+    update(f"{first} flagged field{'s' if first != 1 else ''} repaired, {flagged} still flagged" if first
+           else "nothing flagged")
+    return draft, verified
+
+
 def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str = "generator",
           backend: str = "llamacpp", formats: Iterable[str] = FORMATS, progress: Progress | None = None,
           judge: bool = False, calibration: Calibration | None = None, max_bytes: int = DEFAULT_MAX_BYTES
@@ -162,6 +192,10 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
             reader = Judge.load(backend)
         verified = verify(draft.summary, sources, meta=draft.meta, judge=reader, calibration=calibration)
         stage.update(f"{len(verified.claims)} fields checked" + (" (with the entailment judge)" if judge else ""))
+    with _stage("repair", report, timings) as stage:
+        draft, verified = repaired(
+            draft, verified, sources, backend=backend, model=model, update=stage.update,
+            check=lambda d: verify(d.summary, sources, meta=d.meta, judge=reader, calibration=calibration))
     # verify's default evidence search is the pinned embedder; the note names it next to the generator.
     meta = (verified.meta or draft.meta).model_copy(
         update={"stages": dict(timings), "embedder": model_info("embedder", "sentence-transformers"),

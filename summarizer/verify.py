@@ -20,7 +20,8 @@ from pydantic import BaseModel, Field
 
 from summarizer.checks import dates, numbers
 from summarizer.claims import ClaimInput, claims_from_summary
-from summarizer.draft import Draft, RunMeta
+from summarizer.draft import Draft, Flag, RunMeta
+from summarizer.draft.bottom_line import compose_bottom_line
 from summarizer.judge import Judge
 from summarizer.schema import EventSummary, Figure
 from summarizer.anchors import FigureCandidate, find_candidates
@@ -422,15 +423,61 @@ def verify(
     if isinstance(summary, Draft):
         summary, meta = summary.summary, meta or summary.meta
     claims = claims_from_summary(summary)
+    composed = _composed_from(summary, meta)
+    if composed is not None:  # its facts are checked as their own fields; it takes their statuses (composed_claim)
+        claims = [c for c in claims if c.pointer != "/bottom_line"]
     checked = check_claims(claims, sources, calibration=calibration, encode=encode, judge=judge)
     years = {int(summary.date.value[:4])} if summary.date else set()
     reports = slot_reports(sources, years)
     for claim in checked:
         if claim.pointer.startswith("/figures/") and claim.status is Status.supported:
             _contest_figure(claim, summary.figures[int(claim.pointer.rsplit("/", 1)[1])], reports, sources)
+    if composed is not None:
+        after = sum(c.pointer == "/headline" for c in checked)
+        checked.insert(after, composed_claim(summary.bottom_line, composed, checked))
     return VerifiedSummary(summary=summary, claims=checked, contested=[r.as_contested(sources) for r in reports
                                                                         if r.disputed],
                            faithfulness=faithfulness(checked), sources=sources, meta=meta)
+
+
+def _composed_from(summary: EventSummary, meta: RunMeta | None) -> list[str] | None:
+    """The pointers the bottom line was composed from (draft.bottom_line), when it is a composed one: composing it
+    again from the pointers the run metadata names, or from every fact (a summary read without its metadata), gives
+    the same text. None for free text."""
+    for usable in ([set(meta.bottom_line_from)] if meta else []) + [None]:
+        text, used = compose_bottom_line(summary, usable)
+        if text == summary.bottom_line:
+            return used
+    return None
+
+
+_WORST_FIRST = (Status.contradicted, Status.unsupported, Status.contested, Status.supported, Status.inferred)
+
+
+def composed_claim(text: str, pointers: Sequence[str], checked: Sequence[CheckedClaim]) -> CheckedClaim:
+    """The claim of a bottom line composed from other fields (draft.bottom_line): it fuses facts several reports give,
+    which no one report states as such, so it is not checked as free text but takes the statuses of the fields it
+    was composed from: flagged if one is, contested if one is, supported if any part is (an inferred region beside
+    it stays inferred only when nothing else was checked); with each part's evidence and reasons, and its parts named."""
+    parts = [c for c in checked if c.pointer in set(pointers)]
+    status = next((s for s in _WORST_FIRST if any(c.status is s for c in parts)), Status.not_stated)
+    evidence = list({e.sentence_id: e for c in parts for e in c.evidence[:1]}.values())[:2 * MAX_EVIDENCE]
+    reasons = ["composed from the fields " + ", ".join(f"{c.pointer} ({c.status.value})" for c in parts)
+               + ", each checked on its own"] if parts else ["composed from no checked field"]
+    reasons += [f"{c.pointer}: {r}" for c in parts if c.status is not Status.supported for r in c.reasons]
+    scored = [c.score for c in parts if c.status is not Status.inferred]
+    return CheckedClaim(pointer="/bottom_line", text=text, status=status, score=min(scored, default=0.0),
+                        evidence=evidence, reasons=reasons,
+                        supported_by=list(dict.fromkeys(d for c in parts for d in c.supported_by)),
+                        contradicted_by=list(dict.fromkeys(d for c in parts for d in c.contradicted_by)))
+
+
+def flagged_fields(verified: VerifiedSummary) -> list[Flag]:
+    """The fields the checker flagged (unsupported or contradicted), as plain data for the draft stage's repair: the
+    draft stage imports nothing of verify."""
+    return [Flag(pointer=c.pointer, status=c.status.value, reasons=c.reasons,
+                 evidence=[e.sentence_id for e in c.evidence])
+            for c in verified.claims if c.status in (Status.unsupported, Status.contradicted)]
 
 
 def faithfulness(claims: Sequence[CheckedClaim]) -> Faithfulness:

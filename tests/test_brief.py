@@ -1,6 +1,8 @@
-"""brief: the whole line for one case (ingest -> generate -> verify -> render), its files, progress and errors."""
+"""brief: the whole line for one case (ingest -> generate -> verify -> repair -> render), its files, progress and
+errors."""
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -194,7 +196,7 @@ def test_brief_on_the_seeds_writes_the_note_and_the_verified_summary(seeds_brief
 def test_brief_records_how_long_each_stage_took_and_which_model_ran(seeds_brief):
     result, out_dir = seeds_brief
     meta = json.loads((out_dir / "summary.json").read_text())["meta"]
-    assert list(meta["stages"]) == ["ingest", "load model", "generate", "verify"]
+    assert list(meta["stages"]) == ["ingest", "load model", "generate", "verify", "repair"]
     assert meta["model"]["sha256"] == load_lock()["generator"].sha256
     assert meta["embedder"]["sha256"] == load_lock()["embedder"].sha256
 
@@ -204,8 +206,29 @@ def test_cli_brief_ends_with_headline_status_counts_and_where_the_files_are(seed
     result, out_dir = seeds_brief
     verified = VerifiedSummary.model_validate_json((out_dir / "summary.json").read_text())
     assert verified.summary.headline in result.output
-    for stage in ("ingest: ", "load model: ", "generate: ", "verify: ", "render: "):
+    for stage in ("ingest: ", "load model: ", "generate: ", "verify: ", "repair: ", "render: "):
         assert stage in result.output
     assert "fields checked:" in result.output and " supported · " in result.output
     for name in ("brief.md", "brief.html", "summary.json"):
         assert str(out_dir / name) in result.output
+
+
+@pytest.mark.model
+def test_the_seeds_bottom_line_names_when_where_each_sides_toll_with_its_reporter_and_who_claimed_it(seeds_brief):
+    result, out_dir = seeds_brief
+    line = VerifiedSummary.model_validate_json((out_dir / "summary.json").read_text()).summary.bottom_line
+    assert line.startswith("Prison break in Al") and "Khalis" in line and "8 May 2015" in line
+    assert re.search(r"12 police officers and 50 inmates (were killed )?according to Iraqi officials", line)
+    assert re.search(r"five guards and 30 prisoners (were killed )?according to [\w ]*Maan", line)
+    assert "ISIS claimed responsibility" in line
+    assert not re.search(r"suggest|may indicate|desperate|offensive", line)  # the op-ed's analysis is not in it
+
+
+@pytest.mark.model
+def test_after_repair_the_seeds_note_flags_nothing_and_says_what_was_repaired(seeds_brief):
+    result, out_dir = seeds_brief
+    verified = VerifiedSummary.model_validate_json((out_dir / "summary.json").read_text())
+    assert not [c.pointer for c in verified.claims if c.status.value in ("unsupported", "contradicted")]
+    if verified.meta.repairs:
+        assert verified.meta.first_draft is not None
+        assert "- Repaired before this note: " in (out_dir / "brief.md").read_text()

@@ -97,6 +97,23 @@ def test_a_note_checked_with_the_entailment_judge_names_it_in_both_formats(seeds
     assert "Entailment judge" not in render.markdown(seeds_verified)
 
 
+def test_a_repaired_note_says_in_one_line_what_was_repaired_in_both_formats(seeds_verified):
+    from summarizer.draft import Action, Repair
+
+    repairs = [Repair(pointer="/claims/2", action=Action.rewritten, before="a", after="b", status="unsupported"),
+               Repair(pointer="/claims/3", action=Action.rewritten, before="c", after="d", status="unsupported"),
+               Repair(pointer="/claims/3", action=Action.replaced, before="d", after="e", status="unsupported",
+                      attempt=2),
+               Repair(pointer="/figures/4", action=Action.dropped, before="f", status="contradicted")]
+    meta = seeds_verified.meta.model_copy(update={"repairs": repairs, "first_draft": seeds_verified.summary})
+    repaired = seeds_verified.model_copy(update={"meta": meta})
+    line = ("Repaired before this note: 3 fields the check flagged in the first draft (1 rewritten, 1 replaced by "
+            "source sentence, 1 dropped); the first draft and every change are in summary.json")
+    assert f"- {line} (meta.repairs)" in render.markdown(repaired)
+    assert "<dt>Repaired</dt>" in render.html(repaired)
+    assert "Repaired" not in render.markdown(seeds_verified)
+
+
 def test_markdown_without_run_metadata_says_it_was_not_recorded(seeds_verified):
     md = render.markdown(seeds_verified.model_copy(update={"meta": None}))
     assert "- Not recorded: this summary was checked without run metadata." in md

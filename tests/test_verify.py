@@ -267,3 +267,36 @@ def test_a_date_claim_is_supported_by_a_sentence_that_dates_the_event(tmp_path):
     [claim] = check_claims([ClaimInput("/date", "The election took place in 2015.", "date", event_type="election")],
                            load_sources(tmp_path))
     assert claim.status is Status.supported
+
+
+# --- a bottom line composed from the fields (draft.bottom_line) ------------------------------------------------------------
+def _composed_meta(summary: EventSummary):
+    from summarizer.draft import ModelInfo, RunMeta
+    from summarizer.draft.bottom_line import compose_bottom_line
+
+    text, used = compose_bottom_line(summary)
+    meta = RunMeta(model=ModelInfo(role="generator", repo_id="test", sha256="0" * 64, backend="llamacpp"),
+                   prompt_version="v1+test", schema_version="1.1", bottom_line_from=used)
+    return summary.model_copy(update={"bottom_line": text}), meta
+
+
+def test_a_composed_bottom_line_takes_the_statuses_of_the_fields_it_was_composed_from(true_summary, planted, seeds):
+    good, bad = (verify(summary, seeds, meta=meta) for summary, meta in map(_composed_meta, (true_summary,
+                                                                                            planted.summary)))
+    ((good_line,), (bad_line,)) = ([c for c in v.claims if c.pointer == "/bottom_line"] for v in (good, bad))
+    assert good_line.status in GROUNDED and good_line.evidence
+    assert good_line.reasons[0].startswith("composed from the fields /event_type (supported), /date (supported)")
+    assert bad_line.status in FLAGGED and any(r.startswith("/figures/0: ") for r in bad_line.reasons)
+
+
+def test_a_bottom_line_that_is_not_the_composed_one_is_checked_as_free_text(true_summary, seeds):
+    summary, meta = _composed_meta(true_summary)
+    edited = summary.model_copy(update={"bottom_line": "ISIS freed 500 prisoners in Mosul."})
+    (line,) = [c for c in verify(edited, seeds, meta=meta).claims if c.pointer == "/bottom_line"]
+    assert line.status in FLAGGED and line.text == "ISIS freed 500 prisoners in Mosul."
+
+
+def test_a_composed_bottom_line_read_without_its_run_metadata_is_still_recognised(true_summary, seeds):
+    summary, meta = _composed_meta(true_summary)
+    (line,) = [c for c in verify(summary, seeds).claims if c.pointer == "/bottom_line"]
+    assert line.reasons[0].startswith("composed from the fields ") and line.status in GROUNDED

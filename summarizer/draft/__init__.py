@@ -11,16 +11,22 @@ item, with or without the sources in context) and the 1.5B model gets about 9 of
 group, reporter and sentence they were read from), and the model writes and chooses:
 
   over the cached sources prefix (system + the sources, then one short task each): event type, place, region,
-  country (one call), then headline and bottom line;
+  country (one call), then the headline;
   over short prompts of their own: one claim per main speaker, one note per selected sentence
-  (these and the headline and bottom line are one call, which a backend may decode side by side).
+  (these and the headline are one call, which a backend may decode side by side).
+
+The bottom line is not written by the model: it is composed from the facts (`bottom_line`: what, where, when, each
+reporter's toll, who claims it), and RunMeta.bottom_line_from says which fields it was composed from. After verify,
+`repair` takes the fields the checker flagged (plain data: pointer, status, reasons, evidence sentence ids) and
+rewrites them once with their evidence, or puts the source sentence in their place, or drops them.
 
 Nothing the model writes carries a number its cited sentences do not state: such text falls back to the source
 sentence itself. `strategy="single"` is the measured alternative: one constrained call for the whole schema.
 
 The stages, one module each: `prompts` (the templates), `selection` (what the model is shown), `scope` (the main
 event and which sentences are about it), `speakers` and `figures` (the rules), `writing` (the backend session and the
-guard on written text), `strategies` (the two ways to fill the schema); here, `generate` and what it returns.
+guard on written text), `strategies` (the two ways to fill the schema), `bottom_line` (its composition), `repair`
+(flagged fields, once); here, `generate` and what it returns.
 """
 
 from __future__ import annotations
@@ -34,8 +40,10 @@ from pydantic import BaseModel, Field, ValidationError
 
 from summarizer.anchors import Candidates, find_candidates
 from summarizer.backends import DEFAULT_BACKEND, Backend, load_backend
+from summarizer.draft.bottom_line import NOTHING, compose_bottom_line
 from summarizer.draft.limits import LIMITS
 from summarizer.draft.prompts import prompt_version
+from summarizer.draft.repair import Action, Flag, Repair, repair
 from summarizer.draft.selection import select_sentences
 from summarizer.draft.strategies import draft_sections, draft_single
 from summarizer.draft.text import norm
@@ -50,8 +58,8 @@ STRATEGIES = ("sections", "single")
 DEFAULT_STRATEGY = "sections"
 DEFAULT_SOURCE_BUDGET = 3000  # tokens of numbered sources shown to the model; the seeds' three reports take ~2,300
 
-__all__ = ["DEFAULT_MODEL", "DEFAULT_SOURCE_BUDGET", "DEFAULT_STRATEGY", "STRATEGIES", "CallStats", "Draft",
-           "GenerationError", "ModelInfo", "RunMeta", "generate", "model_info"]
+__all__ = ["DEFAULT_MODEL", "DEFAULT_SOURCE_BUDGET", "DEFAULT_STRATEGY", "STRATEGIES", "Action", "CallStats", "Draft",
+           "Flag", "GenerationError", "ModelInfo", "Repair", "RunMeta", "generate", "model_info", "repair"]
 
 
 class ModelInfo(BaseModel):
@@ -81,6 +89,13 @@ class RunMeta(BaseModel):
     )
     embedder: ModelInfo | None = Field(default=None, description="the sentence embedder verify searched evidence with")
     judge: ModelInfo | None = Field(default=None, description="the entailment judge verify also asked (--judge)")
+    bottom_line_from: list[str] = Field(
+        default_factory=list, description="JSON pointers of the fields the bottom line was composed from (verify gives "
+        "it their statuses); empty when it is free text")
+    repairs: list[Repair] = Field(default_factory=list, description="what the repair step changed after verify, "
+                                  "and why")
+    first_draft: EventSummary | None = Field(default=None, description="the summary before repair (only when "
+                                             "something was repaired)")
 
 
 class Draft(BaseModel):
@@ -177,7 +192,9 @@ def generate(
         out = draft_sections(session, sources, candidates, shown, timings)
     else:
         out = draft_single(session, sources, shown, timings)
-    summary = _summary(_clean(out, sources))
+    summary = _summary({**_clean(out, sources), "bottom_line": NOTHING})
+    bottom_line, composed_from = compose_bottom_line(summary)
+    summary = summary.model_copy(update={"bottom_line": bottom_line})
     calls = session.calls
     timings |= {"prefill": sum(c.prefill_s for c in calls), "decode": sum(c.decode_s for c in calls),
                 "total": time.perf_counter() - started}
@@ -193,5 +210,6 @@ def generate(
         withheld=[s.id for s in shown.withheld],
         strategy=strategy,
         calls=calls,
+        bottom_line_from=composed_from,
     )
     return Draft(summary=summary, meta=meta)

@@ -3,4 +3,4 @@ grammar's bound on what the model writes). One place, because figures, writing, 
 cut to them."""
 
 LIMITS = {"figures": 12, "actors": 8, "claims": 6, "key_points": 4, "aftermath": 3, "related_events": 3}
-TEXT_LIMITS = {"headline": 120, "bottom_line": 400, "claim": 200, "note": 200}
+TEXT_LIMITS = {"headline": 120, "claim": 200, "note": 200}

@@ -1,6 +1,7 @@
 """The two drafting strategies. `sections` (the default): the model chooses the main event among the options the
-text offers, rules fix its scope, figures, actors and notes, and the model writes the headline, bottom line, claims
-and notes in one call. `single`: one constrained call for the whole schema (the measured alternative)."""
+text offers, rules fix its scope, figures, actors and notes, and the model writes the headline, claims and notes in
+one call. `single`: one constrained call for the whole schema (the measured alternative). Neither writes the bottom
+line: `generate` composes it from the facts (draft.bottom_line)."""
 
 from __future__ import annotations
 
@@ -110,30 +111,29 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
                                  and len(s.text.split()) >= 8], LIMITS["key_points"], vectors, True)
     timings["rules"] = time.perf_counter() - clock
 
-    # Everything the model writes, in one call: headline and bottom line over the cached sources (naming the chosen
-    # event keeps a small model from headlining a side event), a claim per main speaker and a note per picked
-    # sentence over short prompts of their own.
+    # Everything the model writes, in one call: the headline over the cached sources (naming the chosen event keeps a
+    # small model from headlining a side event), a claim per main speaker and a note per picked sentence over short
+    # prompts of their own.
     clock = time.perf_counter()
     event = main.describe()
     claimants = speakers[: LIMITS["claims"]]
     cited = [[sources.sentence(sid) for sid in speaker.sentence_ids[:4]] for speaker in claimants]
     noted = [(field, s) for field, picked in (("key_points", key_points), ("aftermath", aftermath),
                                               ("related_events", related)) for s in picked]
-    jobs = [(field, session.task(field, event=shown_text(event)), field) for field in ("headline", "bottom_line")]
+    jobs = [("headline", session.task("headline", event=shown_text(event)), "headline")]
     jobs += [("claim", render_prompt("claim", event=event, speaker=shown_text(speaker.name),
                                      sentences=[shown_text(s.text) for s in said[:3]]), "claim")
              for speaker, said in zip(claimants, cited)]
     jobs += [("note", render_prompt("note", sentence=shown_text(sentence.text)), "note") for _, sentence in noted]
     written = session.write(jobs)
     out["headline"] = grounded(written[0], visible, "headline", title)
-    out["bottom_line"] = grounded(written[1], visible, "bottom_line", lead.text)
     claims = (built(Claim, speaker.sentence_ids[0], claimant=speaker.name[:120],
                     statement=grounded(text, said, "claim"),
                     stance=Stance.denies if any(a.stance == "denies" for a in speaker.attributions) else Stance.asserts,
                     citations=speaker.sentence_ids[:4])
-              for speaker, said, text in zip(claimants, cited, written[2:]))
+              for speaker, said, text in zip(claimants, cited, written[1:]))
     out["claims"] = [c for c in claims if c]
-    notes = written[2 + len(claimants):]
+    notes = written[1 + len(claimants):]
     for field in ("key_points", "aftermath", "related_events"):
         made = (built(Note, sentence.id, text=grounded(text, [sentence], "note"), citations=[sentence.id])
                 for (kind, sentence), text in zip(noted, notes) if kind == field)
@@ -159,7 +159,7 @@ def _single_schema(ids: list[str]) -> dict:
 def draft_single(session: Session, sources: Sources, shown: Shown, timings: dict[str, float]) -> dict:
     """The whole schema in one constrained call (the measured alternative). List items that fail validation, cite
     nothing, echo a withheld sentence, or carry a number their cited sentences do not state are dropped; a headline
-    or bottom line that does either is replaced by source text."""
+    that does either is replaced by source text. The model's bottom line is not used: `generate` composes it."""
     clock = time.perf_counter()
     visible = shown.sentences
     [raw] = session.ask([Ask("single", session.task("single"), _single_schema([s.id for s in visible]), 1500,
@@ -171,9 +171,8 @@ def draft_single(session: Session, sources: Sources, shown: Shown, timings: dict
 
     title = next((d.title for d, _ in shown.documents if d.title), visible[0].text)
     out: dict[str, Any] = {"event_type": raw.get("event_type") or EventType.other}
-    for field, fallback in (("headline", title), ("bottom_line", visible[0].text)):
-        text = raw.get(field) or ""
-        out[field] = text if written(text, visible) else trimmed(fallback, TEXT_LIMITS[field])
+    headline = raw.get("headline") or ""
+    out["headline"] = headline if written(headline, visible) else trimmed(title, TEXT_LIMITS["headline"])
     for field, model in (("date", EventDate), ("location", Location)):
         out[field] = validated(model, f"the model's {field}", raw[field]) if raw.get(field) else None
     item_text = {"figures": lambda f: f"{f.text} ({f.value_min})", "claims": lambda c: c.claimant + " " + c.statement,

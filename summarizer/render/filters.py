@@ -201,6 +201,18 @@ def field_value(claim: CheckedClaim, summary: EventSummary) -> str:
     return claim.text
 
 
+def repairs_done(meta) -> str:
+    """What the repair step did, in words: '3 fields the check flagged in the first draft (2 rewritten, 1 replaced by
+    its source sentence)'; '' when nothing was repaired. A field repaired twice counts once, by what it ended as."""
+    final = {r.pointer: r.action.value for r in (meta.repairs if meta else [])}
+    if not final:
+        return ""
+    counts = {action: list(final.values()).count(action) for action in dict.fromkeys(final.values())}
+    said = ", ".join(f"{n} {action.replace('source sentence', 'source sentence' if n == 1 else 'source sentences')}"
+                     for action, n in counts.items())
+    return f"{len(final)} field{'s' if len(final) != 1 else ''} the check flagged in the first draft ({said})"
+
+
 def seconds(value: float) -> str:
     if value >= 90:
         return f"{int(value // 60)} min {round(value % 60)} s"
@@ -257,6 +269,7 @@ FILTERS = {
     "field_label": field_label,
     "field_value": field_value,
     "seconds": seconds,
+    "repairs_done": repairs_done,
     "md_code": md_code,
     "trusted": trusted,
 }
