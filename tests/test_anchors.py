@@ -117,8 +117,14 @@ def test_explicit_dates_are_normalised(candidates):
 
 def test_places_come_with_a_country_hint(candidates):
     places = {(p.text, p.kind, p.country) for p in candidates.places}
-    assert {("Baghdad", "place", "Iraq"), ("Iraq", "country", "Iraq"), ("Karrada", "place", "Iraq")} <= places
+    assert {("Baghdad", "place", "Iraq"), ("Iraq", "country", "Iraq"), ("Karrada", "site", "Iraq")} <= places
     assert ("Diyala", "region", "Iraq") in places
+
+
+def test_a_part_of_a_town_is_a_site_wherever_it_is_named(candidates):
+    """'Karrada neighborhood, Baghdad' makes Karrada a part of Baghdad, also in 'Baghdad's Karrada district'."""
+    assert {p.kind for p in candidates.places if p.text == "Karrada"} == {"site"}
+    assert ("Al Khalis", "place") in {(p.text, p.kind) for p in candidates.places}  # "the Al Khalis prison break"
 
 
 def test_demonyms_and_groups_are_not_places(candidates):
@@ -204,3 +210,75 @@ def test_a_town_named_without_its_state_gets_the_gazetteers_with_the_basis():
 def test_a_shared_town_name_gets_no_state_without_a_cue():
     found = one_sentence("Two men were shot in Springfield on Saturday.")
     assert next(p for p in found.places if p.text == "Springfield").region is None
+
+
+# --- the event's own day, and the town rather than a part of it or a site (GVA-style US reports) -------------------------
+def _report(text: str, date: str = "2017-03-27") -> Sources:
+    from summarizer.ingest import sentence_spans
+
+    sentences = [Sentence(id=f"d1:{i}", doc_id="d1", index=i, text=text[start:end], start=start, end=end)
+                 for i, (start, end) in enumerate(sentence_spans(text, 0, len(text)))]
+    return Sources(root=".", documents=[Document(id="d1", path="d1.txt", text=text, date=date, sentences=sentences)])
+
+
+def _days(text: str, date: str = "2017-03-27") -> list[tuple[str, str, bool]]:
+    return [(d.text, d.value, d.of_event) for d in find_candidates(_report(text, date)).dates]
+
+
+@pytest.mark.parametrize("text, event_day", [
+    # the shooting's day, not the death's ('died Sunday ... after being shot Saturday night')
+    ("A 15-year-old boy died at a local hospital Sunday, March 26, after being shot multiple times Saturday night.",
+     "Saturday"),
+    ("Authorities are weighing whether to treat Monday's shooting as a hate crime.", "Monday"),
+    ("Four people were wounded when gunfire erupted Wednesday night in Southwest Philadelphia, police said.", "Wednesday"),
+    ("Amari was standing on the sidewalk just before midnight Saturday when shots rang out.", "Saturday"),
+    ("Police said a man was shot Tuesday near the park.", "Tuesday"),
+    ("The latest tragedy occurred Tuesday night when an 11-year-old girl took her own life.", "Tuesday"),
+])
+def test_a_date_in_a_clause_telling_the_shooting_is_the_events_day(text, event_day):
+    assert [t for t, _, of_event in _days(text) if of_event] == [event_day]
+
+
+@pytest.mark.parametrize("text", [
+    "Minneapolis police said Tuesday that they have arrested three men in connection with the shooting.",
+    "Nearly 1,000 people marched to City Hall on Tuesday, less than a day after five protesters were shot.",
+    "The family held a prayer vigil Sunday on the sidewalk where the boy was killed.",
+    "Seven young men remained hospitalized Tuesday, one with critical injuries, after they were attacked by gunmen.",
+    "(Published Wednesday, May 15, 2013)",
+    "A man was charged Friday in the shooting.",
+    "By mid-afternoon Sunday, at least seven people had been killed in 33 separate shooting incidents since Friday.",
+])
+def test_dates_of_what_followed_or_of_the_page_are_not_the_events_day(text):
+    assert not [t for t, _, of_event in _days(text) if of_event]
+
+
+def _places(text: str) -> set[tuple[str, str]]:
+    return {(p.text, p.kind) for p in find_candidates(_report(text)).places}
+
+
+def test_a_neighbourhood_is_a_site_and_the_town_it_is_in_a_place():
+    places = _places("Three people were killed in a shooting in the Harbor Gateway area of Los Angeles on Friday. "
+                     "Police in Harbor Gateway said the gunman fled.")
+    assert {("Harbor Gateway", "site"), ("Los Angeles", "place")} <= places
+    assert ("Harbor Gateway", "place") not in places
+
+
+def test_a_county_is_a_site_offered_only_when_no_town_is_named():
+    assert ("Cache County", "site") in _places("A girl was found injured in a ditch in Cache County early Friday.")
+
+
+def test_a_business_before_a_venue_word_is_a_site_but_a_town_before_one_is_the_town():
+    assert ("KFC", "site") in _places("A teen was shot in the KFC parking lot on Friday.")
+    assert ("Duluth", "place") in _places("A 17-year-old was taken to a Duluth hospital after being shot.")
+
+
+def test_a_towns_police_and_a_compass_part_of_a_town_name_the_town():
+    places = _places("The girl was shot and killed early Thursday, the Montgomery Police Department said.")
+    assert ("Montgomery", "place") in places
+    places = _places("Seven men were shot in East Oakland on Monday. Oakland police have no suspects.")
+    assert ("Oakland", "place") in places and ("East Oakland", "place") not in places
+
+
+def test_a_compass_named_neighbourhood_is_not_the_town_its_last_word_names():
+    """'East Hillside' (Duluth) is no part of Hillside, New Jersey: no report names a Hillside alone."""
+    assert ("Hillside", "place") not in _places("A man was shot in East Hillside on Thursday.")
