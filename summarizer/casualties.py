@@ -15,6 +15,10 @@ Per report (the figures citing one document), each the largest of what its rules
   injured = the first count hurt | the people named as hurt and not as killed | everyone shot less those killed
 Per event: the count most reports give (the larger on a tie), after the latest report has updated the earlier ones
 (a victim who died of his injuries later moves from injured to killed).
+
+A count in a sentence that tallies several shootings together (TALLIES: "seven people had been killed and 40
+wounded in 33 separate shooting incidents since Friday", "shootings across the city", "so far this year") counts
+no one for the event: a report's first count is its lead only when the lead is about the event.
 """
 
 from __future__ import annotations
@@ -31,6 +35,23 @@ REFERRED_BACK = {"the", "he", "she"}
 COUNTS = {"a", "an", "one"}  # "a man was killed" is a count of one, like "one man was killed"
 SUSPECTS = {"suspect", "gunman", "shooter"}  # a person apart from the victims, even when unnamed
 CASUALTY_KINDS = (FigureKind.killed, FigureKind.injured, FigureKind.shot)
+_NUMBER_WORDS = r"\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|multiple|separate|other"
+_WEEKDAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+# Words that make a sentence a tally of several shootings, each with an example it reads.
+TALLIES = {
+    "several shootings": (  # "in 33 separate shooting incidents", "three overnight shootings"
+        rf"\b(?:{_NUMBER_WORDS})\s+(?:[\w-]+\s+)?(?:shootings|shooting\s+incidents|incidents|homicides|attacks)\b"),
+    "across a city": r"\b(?:across|around|throughout)\s+(?:the\s+)?(?:city|county|state|country|region)\b|\bcity-?wide\b",
+    "a span of time": (  # "since Friday", "over an eight-hour stretch that night", "so far this year"
+        rf"\bthis\s+year\b|\bso\s+far\b|\bsince\s+(?:{_WEEKDAYS})\b|\b(?:over|in|during)\s+(?:the|an?)\s+"
+        r"(?:[\w-]+\s+)?(?:stretch|span|period)\b|\bviolent\s+weekend\b|\bweekend\s+of\s+violence\b"),
+}
+_TALLY = re.compile("|".join(f"(?:{words})" for words in TALLIES.values()), re.IGNORECASE)
+
+
+def tally_of_shootings(sentence: str) -> bool:
+    """Whether a sentence counts several shootings together (TALLIES), not one event's casualties."""
+    return bool(_TALLY.search(sentence))
 
 
 @dataclass(frozen=True)
@@ -166,13 +187,21 @@ def _most_given(values: list[int]) -> int:
     return max(counts, key=lambda value: (counts[value], value))
 
 
+def _text(sources: Sources, sentence_id: str) -> str:
+    sentence = sources.sentence(sentence_id)
+    return sentence.text if sentence else ""
+
+
 def count_casualties(figures: list[Figure], sources: Sources) -> Casualties:
     """Killed and injured for the event: what most reports count, once the latest report has updated the earlier."""
     by_doc: dict[str, list[Figure]] = {}
     for f in figures:
         if f.kind in CASUALTY_KINDS:
             for doc_id in dict.fromkeys(c.split(":")[0] for c in f.citations):
-                by_doc.setdefault(doc_id, []).append(f)
+                read = [c for c in f.citations if c.split(":")[0] == doc_id]
+                if not all(tally_of_shootings(_text(sources, c)) for c in read):
+                    by_doc.setdefault(doc_id, []).append(f.model_copy(update={"citations": [
+                        c for c in f.citations if c.split(":")[0] != doc_id or not tally_of_shootings(_text(sources, c))]}))
     if not by_doc:
         return Casualties(None, None)
     named_dead = [n for f in figures if f.kind is FigureKind.killed and (n := _name(f))]
