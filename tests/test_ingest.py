@@ -431,3 +431,12 @@ def test_texts_given_as_strings_are_read_like_files(tmp_path):
     from_file, from_text = load_sources(tmp_path), sources_from_texts([article, "  "])
     assert [s.text for s in from_text.sentences()] == [s.text for s in from_file.sentences()]
     assert [(s.path, s.reason) for s in from_text.skipped] == [("text-2", "no text (only whitespace)")]
+
+
+def test_a_clock_time_does_not_cut_the_day_it_goes_on_with_from_its_sentence():
+    """pysbd ends a sentence at 'p.m.'; 'Tuesday on the South Side' belongs to it. A new sentence still starts."""
+    from summarizer.ingest import sentence_spans
+
+    text = "Police were called about 10:30 p.m. Tuesday on the South Side. He left at 5 p.m. The police came."
+    assert [text[a:b] for a, b in sentence_spans(text, 0, len(text))] == [
+        "Police were called about 10:30 p.m. Tuesday on the South Side.", "He left at 5 p.m.", "The police came."]
