@@ -323,12 +323,14 @@ EVENT_WORDS = {
     "suicide": r"suicide|took\s+(?:his|her|their)\s+own\s+li(?:fe|ves)",
 }
 AFTER_WORDS = {
-    "death later": r"died|dies|succumbed|pronounced",
+    "death later": r"died|dies|succumbed|pronounced|autopsy",
+    "the scene later": r"visit(?:s|ed|ing)?|photo(?:graph)?s?|pictured?",
     "mourning": r"vigils?|funerals?|memorials?|rall(?:y|ies)|march(?:ed)?|gathered|honou?red|buried|mourn(?:ed)?",
     "justice": r"arrest(?:ed|s)?|charged?|charges|arraign(?:ed|ment)|court|hearing|sentenced|pleaded|indicted|"
-               r"custody|booked|trial",
+               r"custody|booked|trial|identified",
     "hospital stay": r"remain(?:s|ed)?|condition",
     "the page": r"published|posted|updated|created",
+    "a statement": r"statements?|comment(?:s|ed)?|(?:news|press)\s+conference",
 }
 # A statement is dated by the words right before the date ("police said Tuesday", "told reporters Tuesday"), where
 # "police said a man was shot Tuesday" dates the shooting.
@@ -339,7 +341,8 @@ CLAUSE_OPENERS = r"that|since|until|following|(?:after|before)(?!\s+(?:about\s+|
 _EVENT = re.compile(r"\b(?:" + "|".join(EVENT_WORDS.values()) + r")\b", re.IGNORECASE)
 _AFTER = re.compile(r"\b(?:" + "|".join(AFTER_WORDS.values()) + r")\b", re.IGNORECASE)
 _STATEMENT_BEFORE = re.compile(r"\b" + STATEMENT_BEFORE, re.IGNORECASE)
-_CLAUSE_EDGE = re.compile(r"[,;:()\[\]\"“”—–]|\s-+\s|\b(?:" + CLAUSE_OPENERS + r")\b", re.IGNORECASE)
+_CLAUSE_EDGE = re.compile(r",(?!\s+(?:where|when)\b)|(?<!\d):|[;()\[\]\"“”—–]|\s-+\s|\b(?:" + CLAUSE_OPENERS + r")\b",
+                          re.IGNORECASE)  # "10:30 p.m. Tuesday on the South Side, where the shooting happened": one
 
 
 def clause_around(text: str, start: int, end: int) -> str:
@@ -358,6 +361,27 @@ def tells_the_event(text: str, start: int, end: int) -> bool:
     clause = clause_around(text, start, end)
     before = text[max(0, start - 40):start]
     return bool(_EVENT.search(clause)) and not _AFTER.search(clause) and not _STATEMENT_BEFORE.search(before)
+
+
+def event_day(dates: list[DateCandidate]) -> str | None:
+    """The day most reports give the event: each report's day is the one its event-telling clauses give most (then
+    the one it tells first: news leads with its event); the day most reports give wins, and on a tie the day
+    mentioned most in all. None when no clause tells the event's day. A roundup report's other shootings are one
+    report's vote, not many."""
+    days = [d for d in dates if d.value and len(d.value) == 10 and d.value[:1].isdigit()]
+    mentions = Counter(value for _, value in {(d.sentence_id, d.value) for d in days})
+    votes: Counter[str] = Counter()
+    for doc_id in dict.fromkeys(d.doc_id for d in days):
+        told = sorted({(_index(d.sentence_id), d.value) for d in days if d.doc_id == doc_id and d.of_event})
+        if told:
+            told_days = Counter(value for _, value in told)
+            first = {value: at for at, value in reversed(told)}
+            votes[max(told_days, key=lambda v: (told_days[v], -first[v]))] += 1
+    return max(votes, key=lambda v: (votes[v], mentions[v])) if votes else None
+
+
+def _index(sentence_id: str) -> int:
+    return int(sentence_id.rsplit(":", 1)[1])
 
 
 # --- the whole pass ------------------------------------------------------------------------------------------------

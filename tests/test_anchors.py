@@ -234,6 +234,7 @@ def _days(text: str, date: str = "2017-03-27") -> list[tuple[str, str, bool]]:
     ("Amari was standing on the sidewalk just before midnight Saturday when shots rang out.", "Saturday"),
     ("Police said a man was shot Tuesday near the park.", "Tuesday"),
     ("The latest tragedy occurred Tuesday night when an 11-year-old girl took her own life.", "Tuesday"),
+    ("Police were called about 10:30 p.m. Tuesday on the South Side, where the fatal shooting happened.", "Tuesday"),
 ])
 def test_a_date_in_a_clause_telling_the_shooting_is_the_events_day(text, event_day):
     assert [t for t, _, of_event in _days(text) if of_event] == [event_day]
