@@ -283,3 +283,20 @@ def test_a_towns_police_and_a_compass_part_of_a_town_name_the_town():
 def test_a_compass_named_neighbourhood_is_not_the_town_its_last_word_names():
     """'East Hillside' (Duluth) is no part of Hillside, New Jersey: no report names a Hillside alone."""
     assert ("Hillside", "place") not in _places("A man was shot in East Hillside on Thursday.")
+
+
+def test_the_event_day_is_the_day_most_reports_tell_not_the_most_mentioned():
+    """A roundup report lists other shootings on other days; it is one vote. The death, statements and vigils days
+    later are mentioned more than the shooting's day, and are not the event's."""
+    lead = ("A 15-year-old boy died at a local hospital Sunday, after being shot Saturday night. Police said Sunday "
+            "that they have no suspect. Friends held a vigil Sunday.")
+    follow = "A 15-year-old boy was shot in a gang-related shooting Saturday night. He died Sunday."
+    roundup = ("A man was shot Friday in the park. A woman was wounded Friday on Main Street. A boy was shot Saturday "
+               "night.")
+    documents = [Document(id=f"d{i}", path=f"d{i}.txt", text=text, date="2017-03-27", sentences=[
+        Sentence(id=f"d{i}:{n}", doc_id=f"d{i}", index=n, text=text[a:b], start=a, end=b)
+        for n, (a, b) in enumerate(__import__("summarizer.ingest", fromlist=["x"]).sentence_spans(text, 0, len(text)))])
+        for i, text in enumerate((lead, follow, roundup), 1)]
+    from summarizer.anchors import event_day
+
+    assert event_day(find_candidates(Sources(root=".", documents=documents)).dates) == "2017-03-25"
