@@ -321,11 +321,15 @@ EVENT_WORDS = {
                 r"opened\s+fire|open\s+fire|fired|shots\s+rang|bullets?",
     "killing": r"killed|killing|slain|murdered|wounded|ambushed",
     "suicide": r"suicide|took\s+(?:his|her|their)\s+own\s+li(?:fe|ves)",
+    # the other kinds of event a report can be about (schema.EventType)
+    "attack": r"attack(?:ed|s)?|stormed|bomb(?:s|ing|ings|ed)?|explo(?:ded|sions?)|blasts?|ambush",
+    "prison break": r"prison\s+break|jail-?break|escaped|broke\s+out",
+    "unrest": r"riots?|rioting|clash(?:es|ed)?|protests?|protesters",
 }
 AFTER_WORDS = {
     "death later": r"died|dies|succumbed|pronounced|autopsy",
     "the scene later": r"visit(?:s|ed|ing)?|photo(?:graph)?s?|pictured?",
-    "mourning": r"vigils?|funerals?|memorials?|rall(?:y|ies)|march(?:ed)?|gathered|honou?red|buried|mourn(?:ed)?",
+    "mourning": r"vigils?|funerals?|memorials?|rall(?:y|ies)|marched|marching|gathered|honou?red|buried|mourn(?:ed)?",
     "justice": r"arrest(?:ed|s)?|charged?|charges|arraign(?:ed|ment)|court|hearing|sentenced|pleaded|indicted|"
                r"custody|booked|trial|identified",
     "hospital stay": r"remain(?:s|ed)?|condition",
@@ -345,6 +349,14 @@ _CLAUSE_EDGE = re.compile(r",(?!\s+(?:where|when)\b)|(?<!\d):|[;()\[\]\"“”�
                           re.IGNORECASE)  # "10:30 p.m. Tuesday on the South Side, where the shooting happened": one
 
 
+# A dateline's date is the day the report was filed: "WASHINGTON, May 9, 2015 – ...", "SAVANNAH, GA (December 2, 2015):"
+_DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z .,'’-]*(?:,\s*[A-Z][A-Za-z.]*)?[\s,(]*$")
+_DATELINE_AFTER = re.compile(r"\s*\)?\s*(?:--|[—–:-])")
+
+
+_SPAN_BEFORE = re.compile(r"\b(?:since|until|till|by|through)\s+(?:(?:early|late|mid-?\w*)\s+)?$", re.IGNORECASE)
+
+
 def clause_around(text: str, start: int, end: int) -> str:
     """The clause a span is in: from the last edge before it (an opener like 'after' starts the clause it opens) to
     the next edge after it."""
@@ -358,7 +370,13 @@ def tells_the_event(text: str, start: int, end: int) -> bool:
     """Whether the date at text[start:end] is the event's day: its clause has an EVENT_WORDS word and no
     AFTER_WORDS word, and no statement verb dates it ('died Sunday after being shot Saturday night': Saturday only;
     'police said Tuesday that ... the shooting': not Tuesday)."""
+    if _DATELINE_BEFORE.match(text[:start]) and _DATELINE_AFTER.match(text, end):  # "WASHINGTON, May 9, 2015 –"
+        return False
+    if _SPAN_BEFORE.search(text[:start]):  # "since Friday", "by mid-afternoon Sunday": the edge of a span
+        return False
     clause = clause_around(text, start, end)
+    if len(re.findall(r"[A-Za-z]+", clause.replace(text[start:end], ""))) < 3:  # "On Friday, a man was shot": the
+        clause = text  # date set off by itself dates the sentence's clause
     before = text[max(0, start - 40):start]
     return bool(_EVENT.search(clause)) and not _AFTER.search(clause) and not _STATEMENT_BEFORE.search(before)
 

@@ -235,6 +235,8 @@ def _days(text: str, date: str = "2017-03-27") -> list[tuple[str, str, bool]]:
     ("Police said a man was shot Tuesday near the park.", "Tuesday"),
     ("The latest tragedy occurred Tuesday night when an 11-year-old girl took her own life.", "Tuesday"),
     ("Police were called about 10:30 p.m. Tuesday on the South Side, where the fatal shooting happened.", "Tuesday"),
+    ("Late Saturday, a man was shot outside the bar.", "Saturday"),
+    ("More than 40 prisoners escaped from a facility in Al-Khalis, north of Baghdad, on Friday.", "on Friday"),
 ])
 def test_a_date_in_a_clause_telling_the_shooting_is_the_events_day(text, event_day):
     assert [t for t, _, of_event in _days(text) if of_event] == [event_day]
@@ -248,6 +250,7 @@ def test_a_date_in_a_clause_telling_the_shooting_is_the_events_day(text, event_d
     "(Published Wednesday, May 15, 2013)",
     "A man was charged Friday in the shooting.",
     "By mid-afternoon Sunday, at least seven people had been killed in 33 separate shooting incidents since Friday.",
+    "WASHINGTON, May 9, 2015 – The latest jail-break by ISIS suggests that the group is mobilizing.",
 ])
 def test_dates_of_what_followed_or_of_the_page_are_not_the_events_day(text):
     assert not [t for t, _, of_event in _days(text) if of_event]
