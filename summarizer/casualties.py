@@ -14,7 +14,8 @@ Per report (the figures citing one document), each the largest of what its rules
             suspect referred to as killed ('the suspect was shot and killed by officers')
   injured = the first count hurt | the people named as hurt and not as killed | everyone shot less those killed
 Per event: the count most reports give (the larger on a tie), after the latest report has updated the earlier ones
-(a victim who died of his injuries later moves from injured to killed).
+(a victim who died of his injuries later moves from injured to killed). A report that reads no sentence for a kind
+is silent on it, not a count of zero: "three dead" and "three killed, one wounded" count one injured.
 
 A count in a sentence that tallies several shootings together (TALLIES: "seven people had been killed and 40
 wounded in 33 separate shooting incidents since Friday", "shootings across the city", "so far this year") counts
@@ -210,7 +211,7 @@ def count_casualties(figures: list[Figure], sources: Sources) -> Casualties:
     if len(reports) > 1 and all(r.doc_id in dates for r in reports):
         latest = max(reports, key=lambda r: dates[r.doc_id])
         reports = [_updated(r, latest) if dates[r.doc_id] < dates[latest.doc_id] else r for r in reports]
-    killed = _most_given([r.killed.value for r in reports])
-    injured = _most_given([r.injured.value for r in reports])
+    killed = _most_given([r.killed.value for r in reports if r.killed.sentence_ids] or [0])
+    injured = _most_given([r.injured.value for r in reports if r.injured.sentence_ids] or [0])
     return Casualties(killed, injured, reports, f"killed {killed}, injured {injured}: the counts most of "
                                                 f"{len(reports)} reports give")

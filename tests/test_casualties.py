@@ -123,3 +123,10 @@ def test_people_someone_tried_to_kill_were_not_killed():
 
 def test_a_part_of_the_victims_who_died_is_the_count_killed_and_the_rest_injured():
     assert counted(report("d1", "Police said Sunday that two of the four shooting victims had died.")) == (2, 2)
+
+
+def test_a_report_silent_on_the_injured_does_not_count_zero_injured():
+    """Two reports say three died, one says three died and one was wounded: one was wounded."""
+    assert counted(report("d1", "Three people were found dead Friday morning from a shooting."),
+                   report("d2", "Three people were shot to death at an apartment complex."),
+                   report("d3", "Three people were killed and one was wounded in a shooting on Friday.")) == (3, 1)
