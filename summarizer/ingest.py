@@ -85,7 +85,9 @@ _BOILERPLATE = [(reason, re.compile("|".join(patterns), re.I)) for reason, patte
 # Navigation lines are links to other articles: removed even when the linked title mentions the event.
 NAVIGATION = re.compile(
     r"^(?:(?:previous|next|prev\.?)\s*(?:article|post|story|page)(?-i:(?![a-z]))"
-    r"|(?:read more|related (?:articles?|stories|coverage)|more from|recommended for you|advertisement)\b)",
+    r"|(?:read more|related (?:articles?|stories|coverage)|more from|recommended for you|advertisement)\b"
+    # a related video's length and title: "1:29 Police respond to shooting on 17th Avenue", "00:38 Brutal beating ..."
+    r"|\d{1,2}:\d{2}(?::\d{2})?\s+(?![ap]\.?m\b)(?-i:[A-Z0-9\"“‘']))",
     re.I,
 )
 NAVIGATION_MAX_CHARS = 160
