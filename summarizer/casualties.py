@@ -14,7 +14,8 @@ Per report (the figures citing one document), each the largest of what its rules
             suspect referred to as killed ('the suspect was shot and killed by officers')
   injured = the first count hurt | the people named as hurt and not as killed | everyone shot less those killed
 Per event: the count most reports give (the larger on a tie), after the latest report has updated the earlier ones
-(a victim who died of his injuries later moves from injured to killed). A report that reads no sentence for a kind
+(a victim who died of his injuries later moves from injured to killed). An ordinal counts the people before it ('three people were killed ... a fourth man who was shot': four hit, one
+injured). A report that reads no sentence for a kind
 is silent on it, not a count of zero: "three dead" and "three killed, one wounded" count one injured.
 
 A count in a sentence that tallies several shootings together (TALLIES: "seven people had been killed and 40
@@ -133,6 +134,21 @@ def _people(figures: list[Figure], but_not: list[frozenset[str]] = (), referred_
     return Count(len(named), "named", tuple(f.citations[0] for f in cited))
 
 
+ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+            "tenth": 10}
+_ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b", re.IGNORECASE)
+
+
+def _ordinal(figures: list[Figure], doc_id: str) -> Count:
+    """'A fourth man who was shot', 'a third person died': one more person, and the count so far is the ordinal (of
+    everyone hit, or of the dead)."""
+    found = [(ORDINALS[m.group(1).lower()], f) for f in figures if f.value_min == 1 and (m := _ORDINAL.search(f.text))]
+    if not found:
+        return Count(0, "ordinal")
+    value, figure = max(found, key=lambda item: item[0])
+    return Count(value, "ordinal", (_cited_in(figure, doc_id),))
+
+
 def _with_suspect(victims: Count, figures: list[Figure]) -> Count:
     """The victims and the suspect referred to ('the suspect was shot and killed by officers'), unless the count is
     of suspects already."""
@@ -159,11 +175,12 @@ def count_report(doc_id: str, figures: list[Figure], killed_elsewhere: list[froz
     def largest(*counts: Count) -> Count:
         return max(counts, key=lambda c: c.value)
 
-    killed = _with_suspect(largest(_first_count(counted[FigureKind.killed], doc_id), _people(of[FigureKind.killed])),
-                           of[FigureKind.killed])
+    killed = _with_suspect(largest(_first_count(counted[FigureKind.killed], doc_id), _people(of[FigureKind.killed]),
+                                   _ordinal(of[FigureKind.killed], doc_id)), of[FigureKind.killed])
     nobody_died = killed.value == 0
     shot = largest(_first_count(counted[FigureKind.shot], doc_id),
-                   _people(of[FigureKind.shot], killed_names, nobody_died))
+                   _people(of[FigureKind.shot], killed_names, nobody_died),
+                   _ordinal(of[FigureKind.shot] + of[FigureKind.injured], doc_id))
     less_killed = Count(max(0, shot.value - killed.value), "shot less killed", shot.sentence_ids + killed.sentence_ids)
     injured = largest(_first_count(counted[FigureKind.injured], doc_id),
                       _with_suspect(_people(of[FigureKind.injured], killed_names, nobody_died), of[FigureKind.injured]),

@@ -130,3 +130,9 @@ def test_a_report_silent_on_the_injured_does_not_count_zero_injured():
     assert counted(report("d1", "Three people were found dead Friday morning from a shooting."),
                    report("d2", "Three people were shot to death at an apartment complex."),
                    report("d3", "Three people were killed and one was wounded in a shooting on Friday.")) == (3, 1)
+
+
+def test_a_fourth_person_shot_is_one_more_than_three_killed():
+    text = ("Three people were killed in a shooting at an apartment building. A fourth man who was shot in the leg "
+            "was located by officers a short distance away.")
+    assert counted(report("d1", text)) == (3, 1)
