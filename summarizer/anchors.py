@@ -260,10 +260,33 @@ VENUE_AFTER = ("parking lot", "parking garage", "parking deck", "restaurant", "s
                "drive-thru", "drive-through", "convenience store", "liquor store")
 _SITE_AFTER = re.compile(r"(?:['’]s)?\s+(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in VENUE_AFTER)
                          + r")\b", re.IGNORECASE)
+_POSSESSIVE_SITE_AFTER = re.compile(r"['’]s\s+(?:" + "|".join(sorted(_SITE_WORDS)) + r")\b", re.IGNORECASE)
 # A part of a town ("the East Hillside neighborhood", "the Elmwood section of Southwest Philadelphia", "the Harbor
 # Gateway area of Los Angeles") and a county are not the town GVA and an analyst name: the town is.
-PART_OF_TOWN_WORDS = ("neighborhood", "neighbourhood", "section", "community", "area", "subdivision", "housing project")
-_PART_OF_TOWN_AFTER = re.compile(r"\s+(?:" + "|".join(PART_OF_TOWN_WORDS) + r")\b", re.IGNORECASE)
+# "Area" and "community" are weaker ("the Detroit area", "a Detroit community hall"): they make a part of a town of a
+# name no gazetteer knows as a town, or of one followed by "of" ("the Harbor Gateway area of Los Angeles").
+PART_OF_TOWN_WORDS = ("neighborhood", "neighbourhood", "section", "subdivision", "housing project")
+WEAK_PART_OF_TOWN_WORDS = ("area", "community")
+_PART_OF_TOWN_AFTER = re.compile(r"\s+(?:" + "|".join(PART_OF_TOWN_WORDS) + r")\b(?!\s+(?:hall|center|centre|"
+                                 r"college|school|church|association|group|meeting|leaders?|members?))", re.IGNORECASE)
+_WEAK_PART_OF_TOWN_AFTER = re.compile(r"\s+(?:" + "|".join(WEAK_PART_OF_TOWN_WORDS) + r")\b(?P<of>\s+of\b)?"
+                                      r"(?!\s+(?:hall|center|centre|college|school|church|association|group|meeting|"
+                                      r"leaders?|members?))", re.IGNORECASE)
+
+
+CITY_POPULATION = 100_000  # a town this large is never a part of another ('in the Miami neighborhood')
+
+
+def part_of_town(name: str, text: str, start: int, end: int) -> bool:
+    """Whether the name at text[start:end] is called a part of a town there ('the East Hillside neighborhood'), not a
+    town with a neighbourhood in it ('in a Greenacres neighborhood', 'the Miami neighborhood')."""
+    strong, weak = _PART_OF_TOWN_AFTER.match(text, end), _WEAK_PART_OF_TOWN_AFTER.match(text, end)
+    if not (strong or weak) or re.search(r"\b(?:an?|one)\s+$", text[max(0, start - 6):start], re.IGNORECASE):
+        return False
+    namesakes = gazetteer.states_with_town(name)
+    if namesakes and namesakes[0][1] >= CITY_POPULATION:
+        return False
+    return bool(strong) or bool(weak["of"]) or not namesakes
 _COUNTY_WORDS = {"county", "parish", "township"}
 # "Southwest Philadelphia", "East Oakland": a compass part of a town is that town.
 _COMPASS_PART = re.compile(r"^(?:North|South|East|West|Northeast|Northwest|Southeast|Southwest|Central|Downtown|"
@@ -294,9 +317,11 @@ def _place(entity: entities.Entity, text: str) -> tuple[str, str | None, str | N
     state_after = _STATE_AFTER.match(text, entity.end)
     if state_after and entities.us_state(state_after.group(1)):  # "Taylor, Mich." / "Memphis, Tennessee"
         return ("place", "United States", entities.us_state(state_after.group(1)))
-    if low.split()[-1] in _SITE_WORDS or low.split()[-1] in _COUNTY_WORDS or _PART_OF_TOWN_AFTER.match(text, entity.end):
+    if low.split()[-1] in _SITE_WORDS or low.split()[-1] in _COUNTY_WORDS or part_of_town(entity.text, text, entity.start, entity.end):
         return ("site", None, None)
     if _SITE_AFTER.match(text, entity.end) and not gazetteer.states_with_town(entity.text):  # not "a Duluth hospital"
+        return ("site", None, None)
+    if _POSSESSIVE_SITE_AFTER.match(text, entity.end):  # "Children's Hospital", "St. John's Hospital"
         return ("site", None, None)
     noun = _PLACE_NOUN_AFTER.match(text, entity.end)
     if noun and noun.group(1).lower() in _REGION_NOUNS:
@@ -434,7 +459,7 @@ def _parts_of_towns_everywhere(sources: Sources, places: list[PlaceCandidate]) -
     """A name the reports once call a part of a town ('the East Hillside neighborhood') is one wherever they name
     it ('the West Duluth and East Hillside incidents')."""
     parts = {_norm_name(p.text) for p in places if p.kind == "site"
-             and _PART_OF_TOWN_AFTER.match(sources.document(p.doc_id).text, p.end)}
+             and part_of_town(p.text, sources.document(p.doc_id).text, p.start, p.end)}
     for p in places:
         if p.kind == "place" and _norm_name(p.text) in parts:
             p.kind = "site"
@@ -579,7 +604,7 @@ def _town_in(entity: entities.Entity, text: str, document: str) -> entities.Enti
         words = (police["town"] if police else entity.text).split()
         town = next((" ".join(words[i:]) for i in range(len(words)) if gazetteer.states_with_town(" ".join(words[i:]))),
                     "")
-    elif (compass := _COMPASS_PART.match(entity.text)) and not _PART_OF_TOWN_AFTER.match(text, entity.end) \
+    elif (compass := _COMPASS_PART.match(entity.text)) and not part_of_town(entity.text, text, entity.start, entity.end) \
             and _named_alone(compass["town"], document):
         town = compass["town"]
     else:

@@ -303,3 +303,19 @@ def test_the_event_day_is_the_day_most_reports_tell_not_the_most_mentioned():
     from summarizer.anchors import event_day
 
     assert event_day(find_candidates(Sources(root=".", documents=documents)).dates) == "2017-03-25"
+
+
+def test_a_town_named_with_area_or_a_community_hall_stays_the_town():
+    places = _places("Five people were shot at a Detroit community hall early Sunday. Police in the Detroit area are "
+                     "looking for the gunman. DETROIT police said the hall was rented.")
+    assert ("Detroit", "site") not in places and ("Detroit", "place") in places
+
+
+def test_a_name_before_a_possessive_institution_is_a_site():
+    assert ("Children", "place") not in _places("The teen is recovering at Children's Hospital of Michigan in Detroit.")
+
+
+def test_a_neighbourhood_in_a_town_leaves_the_town_a_town():
+    assert ("Greenacres", "place") in _places("Four people were found shot dead in a Greenacres neighborhood.")
+    assert ("Miami", "place") in _places("Police responded to a shooting in the Miami neighborhood on Monday. "
+                                         "Five people were shot in Miami.")
