@@ -42,11 +42,17 @@ _WEEKDAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 # Words that make a sentence a tally of several shootings, each with an example it reads.
 TALLIES = {
     "several shootings": (  # "in 33 separate shooting incidents", "three overnight shootings"
-        rf"\b(?:{_NUMBER_WORDS})\s+(?:[\w-]+\s+)?(?:shootings|shooting\s+incidents|incidents|homicides|attacks)\b"),
+        rf"\b(?:{_NUMBER_WORDS})\s+(?:[\w-]+\s+)?(?:shootings|shooting\s+incidents|incidents|homicides|attacks)\b|"
+        r"\b(?:string|series|spate|rash|wave|spree)\s+of\s+(?:[\w-]+\s+){0,2}(?:shootings|shooting\s+deaths|deaths|"
+        r"homicides|killings|attacks|violence)\b"),
     "across a city": r"\b(?:across|around|throughout)\s+(?:the\s+)?(?:city|county|state|country|region)\b|\bcity-?wide\b",
     "a span of time": (  # "since Friday", "over an eight-hour stretch that night", "so far this year"
-        rf"\bthis\s+year\b|\bso\s+far\b|\bsince\s+(?:{_WEEKDAYS})\b|\b(?:over|in|during)\s+(?:the|an?)\s+"
-        r"(?:[\w-]+\s+)?(?:stretch|span|period)\b|\bviolent\s+weekend\b|\bweekend\s+of\s+violence\b"),
+        rf"\bthis\s+year\b|\bso\s+far\b|\bsince\s+(?:early\s+|late\s+)?(?:{_WEEKDAYS}|january|february|march|april|"
+        r"may|june|july|august|september|october|november|december)\b|\b(?:over|in|during)\s+(?:the|an?)\s+"
+        r"(?:[\w-]+\s+)?(?:stretch|span|period)\b|\bviolent\s+weekend\b|\bweekend\s+of\s+violence\b|"
+        r"\bthroughout\s+the\s+(?:day|night|weekend|week)\b|"
+        rf"\bfrom\s+(?:early\s+|late\s+)?(?:{_WEEKDAYS})\b[^.;]{{0,40}}\b(?:to|through|until)\s+(?:early\s+|late\s+)?"
+        rf"(?:{_WEEKDAYS})\b"),
 }
 _TALLY = re.compile("|".join(f"(?:{words})" for words in TALLIES.values()), re.IGNORECASE)
 

@@ -105,6 +105,10 @@ def test_reports_without_casualty_figures_say_not_stated():
     "Detectives are investigating three overnight shootings that left five people injured and one person dead.",
     "Authorities said four people were killed and seven injured in shootings across the city Saturday and Sunday.",
     "So far this year, 12 people have been killed and 40 wounded in the city.",
+    "Late Wednesday, at least eight people were killed and 12 wounded in Chicago shootings throughout the day.",
+    "The teen and the man were among 11 people shot, one fatally, from Tuesday afternoon to early Wednesday.",
+    "Since early October, eight people have died and at least 10 others were injured in 12 shootings nearby.",
+    "Her slaying was the first in a string of three shooting deaths that have remained unsolved.",
 ])
 def test_a_tally_of_several_shootings_counts_no_one_for_the_event(tally):
     """The event's own count stands; the tally beside it is of other shootings too."""
