@@ -60,8 +60,11 @@ def incident_sources(incident: dict, folder: Path):
 
 
 def _place(name: str | None) -> str | None:
+    """Normalised for comparison. GVA writes a neighbourhood or 'county' in parentheses after the city or county it
+    is in ('Chicago (Roseland)', 'Polk (county)'): the city or county is the field."""
     if not name:
         return None
+    name = re.sub(r"\s*\([^)]*\)", "", name)
     name = re.sub(r"^(?:city|town|village) of\s+|\s+(?:county|parish|township|city)$", "", name.strip(), flags=re.I)
     return " ".join(name.casefold().replace(".", "").split())
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 from pydantic import BaseModel, Field
@@ -71,6 +72,9 @@ class DateCandidate(BaseModel):
     relative: bool = Field(description="resolved against the document's date ('on Friday', 'yesterday')")
     background: bool = Field(default=False, description="a time the sentence measures from or to ('since 1999'), "
                              "not when something happened")
+    of_event: bool = Field(default=False, description="the clause it is in tells the event itself ('shot Saturday "
+                           "night', 'Monday's shooting'), not what followed ('died Sunday', 'said Tuesday', 'a vigil "
+                           "Sunday'): see EVENT_WORDS")
     start: int
     end: int
 
@@ -79,7 +83,8 @@ class PlaceCandidate(BaseModel):
     sentence_id: str
     doc_id: str
     text: str
-    kind: str = Field(description="country | region | place | site (a venue, street or institution)")
+    kind: str = Field(description="country | region | place | site (a venue, street or institution, or a part of a "
+                      "town or a county: offered as the event's place only when no town is named)")
     country: str | None = Field(default=None, description="the country it is in or is, when the text says")
     region: str | None = None
     region_basis: str | None = Field(default=None, description="how the region was inferred, when no sentence "
@@ -240,7 +245,7 @@ _PLACE_NOUN_AFTER = re.compile(
 )
 _PLACE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|outside|inside|from|into|across|(?:north|south|east|west|northeast|northwest|southeast|"
-    r"southwest)\s+of|(?:town|city|village|province|district|region|capital)\s+of)\s+(?:the\s+)?|"
+    r"southwest)\s+of|(?:town|city|village|province|district|region|capital|neighbou?rhood|section|area|community|suburbs?|outskirts)\s+of)\s+(?:the\s+)?|"
     r"(?:neighbou?rhood|district|province|town|city),\s+)$",
     re.IGNORECASE,
 )
@@ -252,6 +257,47 @@ _SITE_WORDS = set(
     college academy department office headquarters station jail prison courthouse court street avenue road boulevard
     drive lane highway freeway expressway interstate bridge""".split()
 )
+# A business named before one of these is a site too: "the KFC parking lot", "outside Chili's restaurant" (not a
+# town's institution: "the Al Khalis prison", "a Duluth hospital").
+VENUE_AFTER = ("parking lot", "parking garage", "parking deck", "restaurant", "store", "nightclub", "night club",
+               "club", "bar", "lounge", "apartments", "apartment complex", "motel", "hotel", "gas station", "mall",
+               "drive-thru", "drive-through", "convenience store", "liquor store")
+_SITE_AFTER = re.compile(r"(?:['’]s)?\s+(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in VENUE_AFTER)
+                         + r")\b", re.IGNORECASE)
+_POSSESSIVE_SITE_AFTER = re.compile(r"['’]s\s+(?:" + "|".join(sorted(_SITE_WORDS)) + r")\b", re.IGNORECASE)
+# A part of a town ("the East Hillside neighborhood", "the Elmwood section of Southwest Philadelphia", "the Harbor
+# Gateway area of Los Angeles") and a county are not the town GVA and an analyst name: the town is.
+# "Area" and "community" are weaker ("the Detroit area", "a Detroit community hall"): they make a part of a town of a
+# name no gazetteer knows as a town, or of one followed by "of" ("the Harbor Gateway area of Los Angeles").
+PART_OF_TOWN_WORDS = ("neighborhood", "neighbourhood", "section", "subdivision", "housing project")
+WEAK_PART_OF_TOWN_WORDS = ("area", "community")
+_PART_OF_TOWN_AFTER = re.compile(r"\s+(?:" + "|".join(PART_OF_TOWN_WORDS) + r")\b(?!\s+(?:hall|center|centre|"
+                                 r"college|school|church|association|group|meeting|leaders?|members?))", re.IGNORECASE)
+_WEAK_PART_OF_TOWN_AFTER = re.compile(r"\s+(?:" + "|".join(WEAK_PART_OF_TOWN_WORDS) + r")\b(?P<of>\s+of\b)?"
+                                      r"(?!\s+(?:hall|center|centre|college|school|church|association|group|meeting|"
+                                      r"leaders?|members?))", re.IGNORECASE)
+
+
+CITY_POPULATION = 100_000  # a town this large is never a part of another ('in the Miami neighborhood')
+
+
+def part_of_town(name: str, text: str, start: int, end: int) -> bool:
+    """Whether the name at text[start:end] is called a part of a town there ('the East Hillside neighborhood'), not a
+    town with a neighbourhood in it ('in a Greenacres neighborhood', 'the Miami neighborhood')."""
+    strong, weak = _PART_OF_TOWN_AFTER.match(text, end), _WEAK_PART_OF_TOWN_AFTER.match(text, end)
+    if not (strong or weak) or re.search(r"\b(?:an?|one)\s+$", text[max(0, start - 6):start], re.IGNORECASE):
+        return False
+    namesakes = gazetteer.states_with_town(name)
+    if namesakes and namesakes[0][1] >= CITY_POPULATION:
+        return False
+    return bool(strong) or bool(weak["of"]) or not namesakes
+_COUNTY_WORDS = {"county", "parish", "township"}
+# "Southwest Philadelphia", "East Oakland": a compass part of a town is that town.
+_COMPASS_PART = re.compile(r"^(?:North|South|East|West|Northeast|Northwest|Southeast|Southwest|Central|Downtown|"
+                           r"Uptown|Midtown|Inner)\s+(?P<town>.+)$")
+# "the Montgomery Police Department", "Duluth police": a town's police name the town (when it is a town).
+_TOWN_POLICE = re.compile(r"(?P<town>(?:[A-Z][\w.'’-]*\s+){0,2}[A-Z][\w.'’-]*)\s+(?:Police(?:\s+Department|\s+Dept\.?)?|P\.?D\.?)$")
+_POLICE_AFTER = re.compile(r"\s+(?:police|Police)\b")
 _STATE_AFTER = re.compile(r",\s*([A-Z][A-Za-z]*\.?(?:\s?[A-Z][A-Za-z]*\.?)?)(?=[\s,.;:)]|$)")
 # "MEMPHIS, Tenn. (AP) -- ...", "OAKLAND — ...", "MIAMI (WSVN) - ...": the town a report is filed from.
 _DATELINE = re.compile(
@@ -275,7 +321,11 @@ def _place(entity: entities.Entity, text: str) -> tuple[str, str | None, str | N
     state_after = _STATE_AFTER.match(text, entity.end)
     if state_after and entities.us_state(state_after.group(1)):  # "Taylor, Mich." / "Memphis, Tennessee"
         return ("place", "United States", entities.us_state(state_after.group(1)))
-    if low.split()[-1] in _SITE_WORDS:
+    if low.split()[-1] in _SITE_WORDS or low.split()[-1] in _COUNTY_WORDS or part_of_town(entity.text, text, entity.start, entity.end):
+        return ("site", None, None)
+    if _SITE_AFTER.match(text, entity.end) and not gazetteer.states_with_town(entity.text):  # not "a Duluth hospital"
+        return ("site", None, None)
+    if _POSSESSIVE_SITE_AFTER.match(text, entity.end):  # "Children's Hospital", "St. John's Hospital"
         return ("site", None, None)
     noun = _PLACE_NOUN_AFTER.match(text, entity.end)
     if noun and noun.group(1).lower() in _REGION_NOUNS:
@@ -288,6 +338,97 @@ def _place(entity: entities.Entity, text: str) -> tuple[str, str | None, str | N
 def _countries_named(text: str) -> list[str]:
     table = entities.countries()
     return [table[w.lower()] for w in re.findall(r"[A-Z][a-z]+", text) if w.lower() in table]
+
+
+# --- the event's own day ------------------------------------------------------------------------------------------
+# A report dates many things: the shooting, the death days later, the statement, the vigil, the arrest, the page
+# itself. The day of the event is the one written in a clause that tells the event ("was shot Saturday night",
+# "Monday's shooting", "gunfire erupted Wednesday night") and nothing that followed it. Each table is what a reader
+# goes by; a clause runs between punctuation marks and words that open another time ("after", "before", "since").
+EVENT_WORDS = {
+    "shooting": r"shot|shoots?|shootings?|shootouts?|shooters?|gun(?:man|men|fire|shots?)|gunned\s+down|"
+                r"opened\s+fire|open\s+fire|fired|shots\s+rang|bullets?",
+    "killing": r"killed|killing|slain|murdered|wounded|ambushed",
+    "suicide": r"suicide|took\s+(?:his|her|their)\s+own\s+li(?:fe|ves)",
+    # the other kinds of event a report can be about (schema.EventType)
+    "attack": r"attack(?:ed|s)?|stormed|bomb(?:s|ing|ings|ed)?|explo(?:ded|sions?)|blasts?|ambush",
+    "prison break": r"prison\s+break|jail-?break|escaped|broke\s+out",
+    "unrest": r"riots?|rioting|clash(?:es|ed)?|protests?|protesters",
+}
+AFTER_WORDS = {
+    "death later": r"died|dies|succumbed|pronounced|autopsy",
+    "the scene later": r"visit(?:s|ed|ing)?|photo(?:graph)?s?|pictured?",
+    "mourning": r"vigils?|funerals?|memorials?|rall(?:y|ies)|marched|marching|gathered|honou?red|buried|mourn(?:ed)?",
+    "justice": r"arrest(?:ed|s)?|charged?|charges|arraign(?:ed|ment)|court|hearing|sentenced|pleaded|indicted|"
+               r"custody|booked|trial|identified",
+    "hospital stay": r"remain(?:s|ed)?|condition",
+    "the page": r"published|posted|updated|created",
+    "a statement": r"statements?|comment(?:s|ed)?|(?:news|press)\s+conference",
+}
+# A statement is dated by the words right before the date ("police said Tuesday", "told reporters Tuesday"), where
+# "police said a man was shot Tuesday" dates the shooting.
+STATEMENT_BEFORE = r"(?:said|says|told|announced|confirmed|stated|added|released|identified)(?:\s+\w+){0,2}\s+$"
+# Words that open another clause, and so another time: "died Friday after she was shot", "since Friday", "police
+# said Tuesday that ...". "After"/"before" a time of day stay in the clause ("just before midnight Saturday").
+CLAUSE_OPENERS = r"that|since|until|following|(?:after|before)(?!\s+(?:about\s+|around\s+)?(?:\d|midnight|noon|dawn|dark))"
+_EVENT = re.compile(r"\b(?:" + "|".join(EVENT_WORDS.values()) + r")\b", re.IGNORECASE)
+_AFTER = re.compile(r"\b(?:" + "|".join(AFTER_WORDS.values()) + r")\b", re.IGNORECASE)
+_STATEMENT_BEFORE = re.compile(r"\b" + STATEMENT_BEFORE, re.IGNORECASE)
+_CLAUSE_EDGE = re.compile(r",(?!\s+(?:where|when)\b)|(?<!\d):|[;()\[\]\"“”—–]|\s-+\s|\b(?:" + CLAUSE_OPENERS + r")\b",
+                          re.IGNORECASE)  # "10:30 p.m. Tuesday on the South Side, where the shooting happened": one
+
+
+# A dateline's date is the day the report was filed: "WASHINGTON, May 9, 2015 – ...", "SAVANNAH, GA (December 2, 2015):"
+_DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z .,'’-]*(?:,\s*[A-Z][A-Za-z.]*)?[\s,(]*$")
+_DATELINE_AFTER = re.compile(r"\s*\)?\s*(?:--|[—–:-])")
+
+
+_SPAN_BEFORE = re.compile(r"\b(?:since|until|till|by|through)\s+(?:(?:early|late|mid-?\w*)\s+)?$", re.IGNORECASE)
+
+
+def clause_around(text: str, start: int, end: int) -> str:
+    """The clause a span is in: from the last edge before it (an opener like 'after' starts the clause it opens) to
+    the next edge after it."""
+    left = max((m.start() if m.group()[:1].isalpha() else m.end() for m in _CLAUSE_EDGE.finditer(text, 0, start)),
+               default=0)
+    right = next((m.start() for m in _CLAUSE_EDGE.finditer(text, end)), len(text))
+    return text[left:right]
+
+
+def tells_the_event(text: str, start: int, end: int) -> bool:
+    """Whether the date at text[start:end] is the event's day: its clause has an EVENT_WORDS word and no
+    AFTER_WORDS word, and no statement verb dates it ('died Sunday after being shot Saturday night': Saturday only;
+    'police said Tuesday that ... the shooting': not Tuesday)."""
+    if _DATELINE_BEFORE.match(text[:start]) and _DATELINE_AFTER.match(text, end):  # "WASHINGTON, May 9, 2015 –"
+        return False
+    if _SPAN_BEFORE.search(text[:start]):  # "since Friday", "by mid-afternoon Sunday": the edge of a span
+        return False
+    clause = clause_around(text, start, end)
+    if len(re.findall(r"[A-Za-z]+", clause.replace(text[start:end], ""))) < 3:  # "On Friday, a man was shot": the
+        clause = text  # date set off by itself dates the sentence's clause
+    before = text[max(0, start - 40):start]
+    return bool(_EVENT.search(clause)) and not _AFTER.search(clause) and not _STATEMENT_BEFORE.search(before)
+
+
+def event_day(dates: list[DateCandidate]) -> str | None:
+    """The day most reports give the event: each report's day is the one its event-telling clauses give most (then
+    the one it tells first: news leads with its event); the day most reports give wins, and on a tie the day
+    mentioned most in all. None when no clause tells the event's day. A roundup report's other shootings are one
+    report's vote, not many."""
+    days = [d for d in dates if d.value and len(d.value) == 10 and d.value[:1].isdigit()]
+    mentions = Counter(value for _, value in {(d.sentence_id, d.value) for d in days})
+    votes: Counter[str] = Counter()
+    for doc_id in dict.fromkeys(d.doc_id for d in days):
+        told = sorted({(_index(d.sentence_id), d.value) for d in days if d.doc_id == doc_id and d.of_event})
+        if told:
+            told_days = Counter(value for _, value in told)
+            first = {value: at for at, value in reversed(told)}
+            votes[max(told_days, key=lambda v: (told_days[v], -first[v]))] += 1
+    return max(votes, key=lambda v: (votes[v], mentions[v])) if votes else None
+
+
+def _index(sentence_id: str) -> int:
+    return int(sentence_id.rsplit(":", 1)[1])
 
 
 # --- the whole pass ------------------------------------------------------------------------------------------------
@@ -310,11 +451,27 @@ def find_candidates(sources: Sources) -> Candidates:
             for d in dates.extract(sentence.text, ref):
                 out.dates.append(DateCandidate(
                     sentence_id=sentence.id, doc_id=doc.id, value=d.value, precision=d.precision, text=d.text,
-                    relative=d.relative, background=d.background, start=sentence.start + d.start,
-                    end=sentence.start + d.end))
+                    relative=d.relative, background=d.background,
+                    of_event=tells_the_event(sentence.text, d.start, d.end),
+                    start=sentence.start + d.start, end=sentence.start + d.end))
             _sentence_places(doc, sentence, doc_countries, out.places)
+    _parts_of_towns_everywhere(sources, out.places)
     _infer_states(sources, out.places)
     return out
+
+
+def _parts_of_towns_everywhere(sources: Sources, places: list[PlaceCandidate]) -> None:
+    """A name the reports once call a part of a town ('the East Hillside neighborhood') is one wherever they name
+    it ('the West Duluth and East Hillside incidents')."""
+    parts = {_norm_name(p.text) for p in places if p.kind == "site"
+             and part_of_town(p.text, sources.document(p.doc_id).text, p.start, p.end)}
+    for p in places:
+        if p.kind == "place" and _norm_name(p.text) in parts:
+            p.kind = "site"
+
+
+def _norm_name(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def _infer_states(sources: Sources, places: list[PlaceCandidate]) -> None:
@@ -464,13 +621,43 @@ def _dateline_place(doc: Document, sentence: Sentence) -> PlaceCandidate | None:
                           start=sentence.start + match.start("place"), end=sentence.start + match.end("place"))
 
 
+def _town_in(entity: entities.Entity, text: str, document: str) -> entities.Entity | None:
+    """The town a name stands for when it names the town's police ('Montgomery Police Department', 'Duluth police')
+    or a compass part of it ('Southwest Philadelphia', 'East Oakland'): only a town the gazetteer knows."""
+    police = _TOWN_POLICE.search(entity.text)
+    if police or _POLICE_AFTER.match(text, entity.end):
+        words = (police["town"] if police else entity.text).split()
+        town = next((" ".join(words[i:]) for i in range(len(words)) if gazetteer.states_with_town(" ".join(words[i:]))),
+                    "")
+    elif (compass := _COMPASS_PART.match(entity.text)) and not part_of_town(entity.text, text, entity.start, entity.end) \
+            and _named_alone(compass["town"], document):
+        town = compass["town"]
+    else:
+        return None
+    if not town or not gazetteer.states_with_town(town) or entities.us_state(town):
+        return None
+    start = entity.start + entity.text.rindex(town)
+    return replace(entity, text=town, start=start, end=start + len(town))
+
+
+def _named_alone(town: str, document: str) -> bool:
+    """Whether the document names the town without a compass word before it ('Oakland', not only 'East Oakland'):
+    'East Hillside' is a neighbourhood, not a part of Hillside, when no Hillside is named."""
+    return any(not _COMPASS_PART.match(document[max(0, m.start() - 12):m.end()].split(None, 1)[-1])
+               and not re.search(r"(?:North|South|East|West|Central|Downtown|Uptown|Midtown|Inner)\s+$",
+                                 document[max(0, m.start() - 12):m.start()])
+               for m in re.finditer(rf"\b{re.escape(town)}\b", document))
+
+
 def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, out: list[PlaceCandidate]) -> None:
     dateline = _dateline_place(doc, sentence)
     if dateline:
         out.append(dateline)
     named_here = _countries_named(sentence.text)
     for entity in entities.find(sentence.text):
-        place = _place(entity, sentence.text)
+        town = _town_in(entity, sentence.text, doc.text)
+        place = ("place", None, None) if town else _place(entity, sentence.text)
+        entity = town or entity
         if place is None:
             continue
         kind, country, region = place

@@ -14,7 +14,13 @@ Per report (the figures citing one document), each the largest of what its rules
             suspect referred to as killed ('the suspect was shot and killed by officers')
   injured = the first count hurt | the people named as hurt and not as killed | everyone shot less those killed
 Per event: the count most reports give (the larger on a tie), after the latest report has updated the earlier ones
-(a victim who died of his injuries later moves from injured to killed).
+(a victim who died of his injuries later moves from injured to killed). An ordinal counts the people before it ('three people were killed ... a fourth man who was shot': four hit, one
+injured). A report that reads no sentence for a kind
+is silent on it, not a count of zero: "three dead" and "three killed, one wounded" count one injured.
+
+A count in a sentence that tallies several shootings together (TALLIES: "seven people had been killed and 40
+wounded in 33 separate shooting incidents since Friday", "shootings across the city", "so far this year") counts
+no one for the event: a report's first count is its lead only when the lead is about the event.
 """
 
 from __future__ import annotations
@@ -31,6 +37,29 @@ REFERRED_BACK = {"the", "he", "she"}
 COUNTS = {"a", "an", "one"}  # "a man was killed" is a count of one, like "one man was killed"
 SUSPECTS = {"suspect", "gunman", "shooter"}  # a person apart from the victims, even when unnamed
 CASUALTY_KINDS = (FigureKind.killed, FigureKind.injured, FigureKind.shot)
+_NUMBER_WORDS = r"\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|multiple|separate|other"
+_WEEKDAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+# Words that make a sentence a tally of several shootings, each with an example it reads.
+TALLIES = {
+    "several shootings": (  # "in 33 separate shooting incidents", "three overnight shootings"
+        rf"\b(?:{_NUMBER_WORDS})\s+(?:[\w-]+\s+)?(?:shootings|shooting\s+incidents|incidents|homicides|attacks)\b|"
+        r"\b(?:string|series|spate|rash|wave|spree)\s+of\s+(?:[\w-]+\s+){0,2}(?:shootings|shooting\s+deaths|deaths|"
+        r"homicides|killings|attacks|violence)\b"),
+    "across a city": r"\b(?:across|around|throughout)\s+(?:the\s+)?(?:city|county|state|country|region)\b|\bcity-?wide\b",
+    "a span of time": (  # "since Friday", "over an eight-hour stretch that night", "so far this year"
+        rf"\bthis\s+year\b|\bso\s+far\b|\bsince\s+(?:early\s+|late\s+)?(?:{_WEEKDAYS}|january|february|march|april|"
+        r"may|june|july|august|september|october|november|december)\b|\b(?:over|in|during)\s+(?:the|an?)\s+"
+        r"(?:[\w-]+\s+)?(?:stretch|span|period)\b|\bviolent\s+weekend\b|\bweekend\s+of\s+violence\b|"
+        r"\bthroughout\s+the\s+(?:day|night|weekend|week)\b|"
+        rf"\bfrom\s+(?:early\s+|late\s+)?(?:{_WEEKDAYS})\b[^.;]{{0,40}}\b(?:to|through|until)\s+(?:early\s+|late\s+)?"
+        rf"(?:{_WEEKDAYS})\b"),
+}
+_TALLY = re.compile("|".join(f"(?:{words})" for words in TALLIES.values()), re.IGNORECASE)
+
+
+def tally_of_shootings(sentence: str) -> bool:
+    """Whether a sentence counts several shootings together (TALLIES), not one event's casualties."""
+    return bool(_TALLY.search(sentence))
 
 
 @dataclass(frozen=True)
@@ -111,6 +140,21 @@ def _people(figures: list[Figure], but_not: list[frozenset[str]] = (), referred_
     return Count(len(named), "named", tuple(f.citations[0] for f in cited))
 
 
+ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+            "tenth": 10}
+_ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + r")\b", re.IGNORECASE)
+
+
+def _ordinal(figures: list[Figure], doc_id: str) -> Count:
+    """'A fourth man who was shot', 'a third person died': one more person, and the count so far is the ordinal (of
+    everyone hit, or of the dead)."""
+    found = [(ORDINALS[m.group(1).lower()], f) for f in figures if f.value_min == 1 and (m := _ORDINAL.search(f.text))]
+    if not found:
+        return Count(0, "ordinal")
+    value, figure = max(found, key=lambda item: item[0])
+    return Count(value, "ordinal", (_cited_in(figure, doc_id),))
+
+
 def _with_suspect(victims: Count, figures: list[Figure]) -> Count:
     """The victims and the suspect referred to ('the suspect was shot and killed by officers'), unless the count is
     of suspects already."""
@@ -137,11 +181,12 @@ def count_report(doc_id: str, figures: list[Figure], killed_elsewhere: list[froz
     def largest(*counts: Count) -> Count:
         return max(counts, key=lambda c: c.value)
 
-    killed = _with_suspect(largest(_first_count(counted[FigureKind.killed], doc_id), _people(of[FigureKind.killed])),
-                           of[FigureKind.killed])
+    killed = _with_suspect(largest(_first_count(counted[FigureKind.killed], doc_id), _people(of[FigureKind.killed]),
+                                   _ordinal(of[FigureKind.killed], doc_id)), of[FigureKind.killed])
     nobody_died = killed.value == 0
     shot = largest(_first_count(counted[FigureKind.shot], doc_id),
-                   _people(of[FigureKind.shot], killed_names, nobody_died))
+                   _people(of[FigureKind.shot], killed_names, nobody_died),
+                   _ordinal(of[FigureKind.shot] + of[FigureKind.injured], doc_id))
     less_killed = Count(max(0, shot.value - killed.value), "shot less killed", shot.sentence_ids + killed.sentence_ids)
     injured = largest(_first_count(counted[FigureKind.injured], doc_id),
                       _with_suspect(_people(of[FigureKind.injured], killed_names, nobody_died), of[FigureKind.injured]),
@@ -166,13 +211,21 @@ def _most_given(values: list[int]) -> int:
     return max(counts, key=lambda value: (counts[value], value))
 
 
+def _text(sources: Sources, sentence_id: str) -> str:
+    sentence = sources.sentence(sentence_id)
+    return sentence.text if sentence else ""
+
+
 def count_casualties(figures: list[Figure], sources: Sources) -> Casualties:
     """Killed and injured for the event: what most reports count, once the latest report has updated the earlier."""
     by_doc: dict[str, list[Figure]] = {}
     for f in figures:
         if f.kind in CASUALTY_KINDS:
             for doc_id in dict.fromkeys(c.split(":")[0] for c in f.citations):
-                by_doc.setdefault(doc_id, []).append(f)
+                read = [c for c in f.citations if c.split(":")[0] == doc_id]
+                if not all(tally_of_shootings(_text(sources, c)) for c in read):
+                    by_doc.setdefault(doc_id, []).append(f.model_copy(update={"citations": [
+                        c for c in f.citations if c.split(":")[0] != doc_id or not tally_of_shootings(_text(sources, c))]}))
     if not by_doc:
         return Casualties(None, None)
     named_dead = [n for f in figures if f.kind is FigureKind.killed and (n := _name(f))]
@@ -181,7 +234,7 @@ def count_casualties(figures: list[Figure], sources: Sources) -> Casualties:
     if len(reports) > 1 and all(r.doc_id in dates for r in reports):
         latest = max(reports, key=lambda r: dates[r.doc_id])
         reports = [_updated(r, latest) if dates[r.doc_id] < dates[latest.doc_id] else r for r in reports]
-    killed = _most_given([r.killed.value for r in reports])
-    injured = _most_given([r.injured.value for r in reports])
+    killed = _most_given([r.killed.value for r in reports if r.killed.sentence_ids] or [0])
+    injured = _most_given([r.injured.value for r in reports if r.injured.sentence_ids] or [0])
     return Casualties(killed, injured, reports, f"killed {killed}, injured {injured}: the counts most of "
                                                 f"{len(reports)} reports give")

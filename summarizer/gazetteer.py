@@ -62,8 +62,12 @@ def _counties() -> dict[str, set[str]]:
     return found
 
 
+_TOWN_TITLE = re.compile(r"^(?:the\s+)?(?:city|town|village|borough)\s+of\s+", re.IGNORECASE)
+
+
 def states_with_town(name: str) -> list[tuple[str, int]]:
-    return _towns().get(name.casefold(), [])
+    """The states with a town of that name, most populous first ('City of Milwaukee' is Milwaukee)."""
+    return _towns().get(_TOWN_TITLE.sub("", name.strip()).casefold(), [])
 
 
 # "Washington" is far more often the capital, a newspaper or a surname than the state: only "Wash." points there.

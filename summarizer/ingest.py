@@ -85,7 +85,9 @@ _BOILERPLATE = [(reason, re.compile("|".join(patterns), re.I)) for reason, patte
 # Navigation lines are links to other articles: removed even when the linked title mentions the event.
 NAVIGATION = re.compile(
     r"^(?:(?:previous|next|prev\.?)\s*(?:article|post|story|page)(?-i:(?![a-z]))"
-    r"|(?:read more|related (?:articles?|stories|coverage)|more from|recommended for you|advertisement)\b)",
+    r"|(?:read more|related (?:articles?|stories|coverage)|more from|recommended for you|advertisement)\b"
+    # a related video's length and title: "1:29 Police respond to shooting on 17th Avenue", "00:38 Brutal beating ..."
+    r"|\d{1,2}:\d{2}(?::\d{2})?\s+(?![ap]\.?m\b)(?-i:[A-Z0-9\"“‘']))",
     re.I,
 )
 NAVIGATION_MAX_CHARS = 160
@@ -564,8 +566,29 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     tail = _strip(text, start + cursor, end)
     if tail[0] < tail[1]:
         spans.append(tail)
+    spans = _rejoined(text, spans)
     return [bounded for span in spans for bounded in _bounded(text, *span)
             if any(char.isalnum() for char in text[bounded[0]:bounded[1]])]
+
+
+# pysbd ends a sentence at "a.m."/"p.m." even when the clock time goes on with its day ("shot about 10:30 p.m.
+# Tuesday on the South Side"), which leaves the day in a fragment without the event it dates.
+_CLOCK_END = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
+_GOES_ON = re.compile(r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Jan\.?|January|Feb\.?|February|"
+                      r"March|April|May|June|July|Aug\.?|August|Sept?\.?|September|Oct\.?|October|Nov\.?|November|"
+                      r"Dec\.?|December|[A-Z][DS]T\b|ET\b|CT\b|PT\b|MT\b|[a-z(,])")
+
+
+def _rejoined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans with a sentence cut after a clock time glued back to its continuation ('... 10:30 p.m.' + 'Tuesday on
+    the South Side, ...'), when what follows is a day, a month, a time zone or a lowercase word."""
+    joined: list[tuple[int, int]] = []
+    for span in spans:
+        if joined and _CLOCK_END.search(text[joined[-1][0]:joined[-1][1]]) and _GOES_ON.match(text, span[0]):
+            joined[-1] = (joined[-1][0], span[1])
+        else:
+            joined.append(span)
+    return joined
 
 
 def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:

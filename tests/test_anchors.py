@@ -117,8 +117,14 @@ def test_explicit_dates_are_normalised(candidates):
 
 def test_places_come_with_a_country_hint(candidates):
     places = {(p.text, p.kind, p.country) for p in candidates.places}
-    assert {("Baghdad", "place", "Iraq"), ("Iraq", "country", "Iraq"), ("Karrada", "place", "Iraq")} <= places
+    assert {("Baghdad", "place", "Iraq"), ("Iraq", "country", "Iraq"), ("Karrada", "site", "Iraq")} <= places
     assert ("Diyala", "region", "Iraq") in places
+
+
+def test_a_part_of_a_town_is_a_site_wherever_it_is_named(candidates):
+    """'Karrada neighborhood, Baghdad' makes Karrada a part of Baghdad, also in 'Baghdad's Karrada district'."""
+    assert {p.kind for p in candidates.places if p.text == "Karrada"} == {"site"}
+    assert ("Al Khalis", "place") in {(p.text, p.kind) for p in candidates.places}  # "the Al Khalis prison break"
 
 
 def test_demonyms_and_groups_are_not_places(candidates):
@@ -213,3 +219,112 @@ def test_the_counted_group_is_the_victims_not_the_attackers(tmp_path):
                                     "approximately 60 people in clashes.\n")
     figures = find_candidates(load_sources(tmp_path)).figures
     assert [(f.kind.value, f.group, f.value_min) for f in figures] == [("killed", "people", 60)]
+
+
+# --- the event's own day, and the town rather than a part of it or a site (GVA-style US reports) -------------------------
+def _report(text: str, date: str = "2017-03-27") -> Sources:
+    from summarizer.ingest import sentence_spans
+
+    sentences = [Sentence(id=f"d1:{i}", doc_id="d1", index=i, text=text[start:end], start=start, end=end)
+                 for i, (start, end) in enumerate(sentence_spans(text, 0, len(text)))]
+    return Sources(root=".", documents=[Document(id="d1", path="d1.txt", text=text, date=date, sentences=sentences)])
+
+
+def _days(text: str, date: str = "2017-03-27") -> list[tuple[str, str, bool]]:
+    return [(d.text, d.value, d.of_event) for d in find_candidates(_report(text, date)).dates]
+
+
+@pytest.mark.parametrize("text, event_day", [
+    # the shooting's day, not the death's ('died Sunday ... after being shot Saturday night')
+    ("A 15-year-old boy died at a local hospital Sunday, March 26, after being shot multiple times Saturday night.",
+     "Saturday"),
+    ("Authorities are weighing whether to treat Monday's shooting as a hate crime.", "Monday"),
+    ("Four people were wounded when gunfire erupted Wednesday night in Southwest Philadelphia, police said.", "Wednesday"),
+    ("Amari was standing on the sidewalk just before midnight Saturday when shots rang out.", "Saturday"),
+    ("Police said a man was shot Tuesday near the park.", "Tuesday"),
+    ("The latest tragedy occurred Tuesday night when an 11-year-old girl took her own life.", "Tuesday"),
+    ("Police were called about 10:30 p.m. Tuesday on the South Side, where the fatal shooting happened.", "Tuesday"),
+    ("Late Saturday, a man was shot outside the bar.", "Saturday"),
+    ("More than 40 prisoners escaped from a facility in Al-Khalis, north of Baghdad, on Friday.", "on Friday"),
+])
+def test_a_date_in_a_clause_telling_the_shooting_is_the_events_day(text, event_day):
+    assert [t for t, _, of_event in _days(text) if of_event] == [event_day]
+
+
+@pytest.mark.parametrize("text", [
+    "Minneapolis police said Tuesday that they have arrested three men in connection with the shooting.",
+    "Nearly 1,000 people marched to City Hall on Tuesday, less than a day after five protesters were shot.",
+    "The family held a prayer vigil Sunday on the sidewalk where the boy was killed.",
+    "Seven young men remained hospitalized Tuesday, one with critical injuries, after they were attacked by gunmen.",
+    "(Published Wednesday, May 15, 2013)",
+    "A man was charged Friday in the shooting.",
+    "By mid-afternoon Sunday, at least seven people had been killed in 33 separate shooting incidents since Friday.",
+    "WASHINGTON, May 9, 2015 – The latest jail-break by ISIS suggests that the group is mobilizing.",
+])
+def test_dates_of_what_followed_or_of_the_page_are_not_the_events_day(text):
+    assert not [t for t, _, of_event in _days(text) if of_event]
+
+
+def _places(text: str) -> set[tuple[str, str]]:
+    return {(p.text, p.kind) for p in find_candidates(_report(text)).places}
+
+
+def test_a_neighbourhood_is_a_site_and_the_town_it_is_in_a_place():
+    places = _places("Three people were killed in a shooting in the Harbor Gateway area of Los Angeles on Friday. "
+                     "Police in Harbor Gateway said the gunman fled.")
+    assert {("Harbor Gateway", "site"), ("Los Angeles", "place")} <= places
+    assert ("Harbor Gateway", "place") not in places
+
+
+def test_a_county_is_a_site_offered_only_when_no_town_is_named():
+    assert ("Cache County", "site") in _places("A girl was found injured in a ditch in Cache County early Friday.")
+
+
+def test_a_business_before_a_venue_word_is_a_site_but_a_town_before_one_is_the_town():
+    assert ("KFC", "site") in _places("A teen was shot in the KFC parking lot on Friday.")
+    assert ("Duluth", "place") in _places("A 17-year-old was taken to a Duluth hospital after being shot.")
+
+
+def test_a_towns_police_and_a_compass_part_of_a_town_name_the_town():
+    places = _places("The girl was shot and killed early Thursday, the Montgomery Police Department said.")
+    assert ("Montgomery", "place") in places
+    places = _places("Seven men were shot in East Oakland on Monday. Oakland police have no suspects.")
+    assert ("Oakland", "place") in places and ("East Oakland", "place") not in places
+
+
+def test_a_compass_named_neighbourhood_is_not_the_town_its_last_word_names():
+    """'East Hillside' (Duluth) is no part of Hillside, New Jersey: no report names a Hillside alone."""
+    assert ("Hillside", "place") not in _places("A man was shot in East Hillside on Thursday.")
+
+
+def test_the_event_day_is_the_day_most_reports_tell_not_the_most_mentioned():
+    """A roundup report lists other shootings on other days; it is one vote. The death, statements and vigils days
+    later are mentioned more than the shooting's day, and are not the event's."""
+    lead = ("A 15-year-old boy died at a local hospital Sunday, after being shot Saturday night. Police said Sunday "
+            "that they have no suspect. Friends held a vigil Sunday.")
+    follow = "A 15-year-old boy was shot in a gang-related shooting Saturday night. He died Sunday."
+    roundup = ("A man was shot Friday in the park. A woman was wounded Friday on Main Street. A boy was shot Saturday "
+               "night.")
+    documents = [Document(id=f"d{i}", path=f"d{i}.txt", text=text, date="2017-03-27", sentences=[
+        Sentence(id=f"d{i}:{n}", doc_id=f"d{i}", index=n, text=text[a:b], start=a, end=b)
+        for n, (a, b) in enumerate(__import__("summarizer.ingest", fromlist=["x"]).sentence_spans(text, 0, len(text)))])
+        for i, text in enumerate((lead, follow, roundup), 1)]
+    from summarizer.anchors import event_day
+
+    assert event_day(find_candidates(Sources(root=".", documents=documents)).dates) == "2017-03-25"
+
+
+def test_a_town_named_with_area_or_a_community_hall_stays_the_town():
+    places = _places("Five people were shot at a Detroit community hall early Sunday. Police in the Detroit area are "
+                     "looking for the gunman. DETROIT police said the hall was rented.")
+    assert ("Detroit", "site") not in places and ("Detroit", "place") in places
+
+
+def test_a_name_before_a_possessive_institution_is_a_site():
+    assert ("Children", "place") not in _places("The teen is recovering at Children's Hospital of Michigan in Detroit.")
+
+
+def test_a_neighbourhood_in_a_town_leaves_the_town_a_town():
+    assert ("Greenacres", "place") in _places("Four people were found shot dead in a Greenacres neighborhood.")
+    assert ("Miami", "place") in _places("Police responded to a shooting in the Miami neighborhood on Monday. "
+                                         "Five people were shot in Miami.")

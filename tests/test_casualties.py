@@ -96,3 +96,47 @@ def test_a_later_report_counting_more_people_in_all_does_not_rewrite_the_earlier
 
 def test_reports_without_casualty_figures_say_not_stated():
     assert counted(report("d1", "Police are investigating a disturbance on Main Street.")) == (None, None)
+
+
+@pytest.mark.parametrize("tally", [
+    "By mid-afternoon Sunday, at least seven people had been killed in Chicago and 40 wounded in 33 separate shooting "
+    "incidents since Friday.",
+    "He was one of three people killed and 27 wounded over an eight-hour stretch that night.",
+    "Detectives are investigating three overnight shootings that left five people injured and one person dead.",
+    "Authorities said four people were killed and seven injured in shootings across the city Saturday and Sunday.",
+    "So far this year, 12 people have been killed and 40 wounded in the city.",
+    "Late Wednesday, at least eight people were killed and 12 wounded in Chicago shootings throughout the day.",
+    "The teen and the man were among 11 people shot, one fatally, from Tuesday afternoon to early Wednesday.",
+    "Since early October, eight people have died and at least 10 others were injured in 12 shootings nearby.",
+    "Her slaying was the first in a string of three shooting deaths that have remained unsolved.",
+])
+def test_a_tally_of_several_shootings_counts_no_one_for_the_event(tally):
+    """The event's own count stands; the tally beside it is of other shootings too."""
+    text = f"A 7-year-old boy was shot and killed Saturday night and a woman was wounded. {tally}"
+    assert counted(report("d1", text)) == (1, 1)
+
+
+def test_a_tally_alone_gives_no_count():
+    assert counted(report("d1", "So far this year, 12 people have been killed and 40 wounded in the city.")) == (None, None)
+
+
+def test_people_someone_tried_to_kill_were_not_killed():
+    text = "The gunman opened fire at the party, killing three people and trying to kill two others."
+    assert counted(report("d1", text)) == (3, 0)
+
+
+def test_a_part_of_the_victims_who_died_is_the_count_killed_and_the_rest_injured():
+    assert counted(report("d1", "Police said Sunday that two of the four shooting victims had died.")) == (2, 2)
+
+
+def test_a_report_silent_on_the_injured_does_not_count_zero_injured():
+    """Two reports say three died, one says three died and one was wounded: one was wounded."""
+    assert counted(report("d1", "Three people were found dead Friday morning from a shooting."),
+                   report("d2", "Three people were shot to death at an apartment complex."),
+                   report("d3", "Three people were killed and one was wounded in a shooting on Friday.")) == (3, 1)
+
+
+def test_a_fourth_person_shot_is_one_more_than_three_killed():
+    text = ("Three people were killed in a shooting at an apartment building. A fourth man who was shot in the leg "
+            "was located by officers a short distance away.")
+    assert counted(report("d1", text)) == (3, 1)

@@ -109,3 +109,17 @@ def test_the_main_event_is_described_to_the_model_as_news_would_write_it():
         "event in Chelmsford, United Kingdom in 2013")
     assert MainEvent(EventType.prison_break, "2015-05-08", "Al-Khalis", None, "Iraq").describe() == (
         "prison break in Al-Khalis, Iraq on 8 May 2015")
+
+
+def test_a_town_with_a_known_state_is_offered_before_a_name_no_gazetteer_knows(tmp_path):
+    """'Flour Bluff' is a neighbourhood of Corpus Christi: mentioned as often, offered second."""
+    options = town_options(tmp_path, "A man was shot in Flour Bluff on Tuesday. Police in Flour Bluff found him. "
+                                     "He died at a hospital in Corpus Christi, Texas.\n")
+    assert list(options.places)[:2] == ["Corpus Christi", "Flour Bluff"]
+
+
+def test_the_event_day_most_reports_tell_beats_the_day_most_sentences_give(tmp_path):
+    options = town_options(tmp_path, "A 15-year-old boy died at a local hospital on March 26, 2017, after being "
+                                     "shot on March 25, 2017. Police said on March 26, 2017 they have no suspect. "
+                                     "Friends gathered on March 26, 2017 for a vigil.\n")
+    assert list(options.dates)[0] == "2017-03-26" and options.most_reported_date == "2017-03-25"

@@ -50,3 +50,7 @@ def test_the_basis_of_either_rule_fits_the_schemas_location():
     for town, found in (("Baton Rouge", cues), ("Wichita Falls", Counter())):
         inferred = infer_state(town, found)
         assert Location(place=town, region=inferred.state, region_basis=inferred.basis).region_basis.startswith(town)
+
+
+def test_the_city_of_a_town_is_that_town():
+    assert infer_state("City of Milwaukee", Counter()).state == "Wisconsin"

@@ -431,3 +431,24 @@ def test_texts_given_as_strings_are_read_like_files(tmp_path):
     from_file, from_text = load_sources(tmp_path), sources_from_texts([article, "  "])
     assert [s.text for s in from_text.sentences()] == [s.text for s in from_file.sentences()]
     assert [(s.path, s.reason) for s in from_text.skipped] == [("text-2", "no text (only whitespace)")]
+
+
+def test_a_clock_time_does_not_cut_the_day_it_goes_on_with_from_its_sentence():
+    """pysbd ends a sentence at 'p.m.'; 'Tuesday on the South Side' belongs to it. A new sentence still starts."""
+    from summarizer.ingest import sentence_spans
+
+    text = "Police were called about 10:30 p.m. Tuesday on the South Side. He left at 5 p.m. The police came."
+    assert [text[a:b] for a, b in sentence_spans(text, 0, len(text))] == [
+        "Police were called about 10:30 p.m. Tuesday on the South Side.", "He left at 5 p.m.", "The police came."]
+
+
+def test_related_video_teasers_are_navigation_even_when_they_name_a_shooting(tmp_path):
+    from summarizer.ingest import load_sources
+
+    (tmp_path / "a.txt").write_text("Three people were shot in Phenix City on Tuesday, police said.\n\n"
+                                    "1:29 Police respond to shooting on 17th Avenue\n\n"
+                                    "0:46 Donna Tompkins speaks at Columbus Democratic watching party\n\n"
+                                    "Officers arrived at 10:45 p.m. and found the victims.\n")
+    texts = [s.text for s in load_sources(tmp_path).sentences()]
+    assert not [t for t in texts if t[:1].isdigit() and ":" in t[:5]]
+    assert "Officers arrived at 10:45 p.m. and found the victims." in texts

@@ -171,6 +171,11 @@ _TRANSITIVE_PHRASES = re.compile(
     r"\b(?:(?P<killed>fatally\s+(?:shot|shooting|wounded|wounding)|shot\s+and\s+killed|shooting\s+and\s+killing|"
     r"shot\s+dead)|(?P<injured>shot\s+and\s+(?:wounded|injured)|shooting\s+and\s+(?:wounding|injuring)))"
     r"[\s\"“‘']*$", re.IGNORECASE)
+# What was only tried or threatened did not happen: "trying to kill two others", "threatened to shoot three".
+ATTEMPT_WORDS = ("try", "tries", "tried", "trying", "attempt", "attempts", "attempted", "attempting", "threaten",
+                 "threatens", "threatened", "threatening", "plot", "plotted", "plotting", "plan", "planned", "planning",
+                 "conspiring", "conspired", "intent", "intending", "intended", "wanted")
+_ATTEMPT_BEFORE = re.compile(r"\b(?:" + "|".join(ATTEMPT_WORDS) + r")\s+to\s+$", re.IGNORECASE)
 # Words that describe the counted people themselves ("12 officers died", "62 dead", "40 prisoners escaped").
 _INTRANSITIVE = {
     "died": "killed", "dead": "killed", "die": "killed", "dies": "killed", "perished": "killed",
@@ -277,8 +282,25 @@ def _extract(text: str) -> tuple[Quantity, ...]:
             continue
         quantity = _build(m, text, found)
         if quantity is not None:
+            part = _part_of(text, found[-1], quantity) if found else None
+            if part is not None:  # "two of the four victims had died": two died, of four shot
+                found[-1], quantity = part, Quantity(**{**quantity.__dict__, "kind": _WHOLE_KINDS.get(quantity.kind)})
             found.append(quantity)
     return tuple(found)
+
+
+# "Two of the four victims had died": what the clause says happened, happened to the part. The whole was hit (GVA
+# counts everyone shot), so a whole of the dead or the hurt counts as shot; a whole of escapees etc. says nothing.
+_PARTITIVE_GAP = re.compile(r"\s+of\s+(?:the|those|these|all)\s+$", re.IGNORECASE)
+_WHOLE_KINDS = {"killed": "shot", "injured": "shot", "shot": "shot"}
+
+
+def _part_of(text: str, part: Quantity, whole: Quantity) -> Quantity | None:
+    """The part counted before '<part> of the <whole>', with the whole's noun and what happened, or None."""
+    if part.noun is not None or part.unit is not None or not whole.kind \
+            or not _PARTITIVE_GAP.fullmatch(text[part.end:whole.start]):
+        return None
+    return Quantity(**{**part.__dict__, "noun": whole.noun, "kind": whole.kind})
 
 
 def _build(m: re.Match[str], text: str, earlier: list[Quantity]) -> Quantity | None:
@@ -418,6 +440,8 @@ def _kind(text: str, q: Quantity, noun_end: int, earlier: list[Quantity]) -> str
         return next(k for k, v in phrase.groupdict().items() if v)
     left = re.search(r"([A-Za-z]+)[\s\"“‘']*$", before)
     if left and left.group(1).lower() in _TRANSITIVE:
+        if _ATTEMPT_BEFORE.search(before[: left.start(1)]):  # "trying to kill two others": they were not killed
+            return None
         return _TRANSITIVE[left.group(1).lower()]
     if _TOLL_BEFORE.search(before[-40:]):
         return "killed"
