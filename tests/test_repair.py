@@ -101,3 +101,21 @@ def test_a_draft_with_nothing_flagged_is_left_as_it_is(seed_sources):
     draft = seeds_draft_with(claims=[OFFICIAL_REPORTS])
     out = repair(draft, seed_sources, [])
     assert out.summary == draft.summary and out.meta.repairs == [] and out.meta.first_draft is None
+
+
+def test_a_flagged_location_keeps_the_place_the_sources_name_and_loses_the_parts_they_never_name(seed_sources):
+    draft = seeds_draft_with(location=Location(place="Al-Khalis", region="Ontario", country="Iraq",
+                                               citations=["d1:3"]))
+    flags = [Flag(pointer="/location", status="unsupported",
+                  reasons=["no source supports it: evidence does not name Ontario"])]
+    out = repair(draft, seed_sources, flags)
+    assert (out.summary.location.place, out.summary.location.region, out.summary.location.country) == (
+        "Al-Khalis", None, "Iraq")
+    (narrowed, *_) = out.meta.repairs
+    assert narrowed.action is Action.narrowed and narrowed.after == "Al-Khalis, Iraq"
+
+
+def test_a_flagged_location_whose_place_no_source_names_is_dropped(seed_sources):
+    draft = seeds_draft_with(location=Location(place="Mosul", country="Iraq", citations=["d1:3"]))
+    out = repair(draft, seed_sources, [Flag(pointer="/location", status="unsupported", reasons=["no source names it"])])
+    assert out.summary.location is None and out.meta.repairs[0].action is Action.dropped

@@ -9,8 +9,9 @@ closest source sentences), so this stage still imports nothing of verify. What h
   replaced by the source sentence it came from, with its attribution: a claim keeps its claimant and takes the
   speaker's cited sentence (without its 'X said' frame, which the claim's rendering adds), a note its cited sentence,
   the headline the lead report's title (else its lead sentence);
-- a structured fact (an actor, a figure, the date, the location) no source supports is dropped; a flagged event type
-  becomes 'other' (the schema requires one);
+- a structured fact (an actor, a figure, the date, the location) no source supports is dropped, except a location
+  whose town the sources name: it loses only the region and country they never name (the gazetteer's additions); a
+  flagged event type becomes 'other' (the schema requires one);
 - the bottom line is composed again from the facts that remain (draft.bottom_line).
 
 Every change is recorded (`Repair`: pointer, action, before, after, the status and reasons that triggered it) in
@@ -34,7 +35,7 @@ from summarizer.draft.prompts import addresses_the_model, render_prompt, shown_t
 from summarizer.draft.selection import Shown
 from summarizer.draft.text import norm
 from summarizer.draft.writing import CallStats, Session, states_its_numbers, trimmed
-from summarizer.schema import EventSummary, EventType, Figure
+from summarizer.schema import EventSummary, EventType, Figure, Location
 from summarizer.sources import Sentence, Sources
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class Action(str, Enum):
     rewritten = "rewritten"
     replaced = "replaced by source sentence"
     dropped = "dropped"
+    narrowed = "narrowed to what the sources name"
     recomposed = "recomposed"
 
 
@@ -150,6 +152,26 @@ def unattributed(text: str, speaker: str) -> tuple[str, str]:
     if who and names & set(norm(who).split()):
         return who.strip(), trailing["rest"].strip()
     return speaker, text
+
+
+def _named_parts(location: Location | None, sources: Sources) -> Location | None:
+    """The flagged location less the region and country no source names ('Oakland, California, United States' when
+    the reports only ever say Oakland: the gazetteer's additions), or None when the place itself is unnamed or
+    nothing was left out (then the location goes). A correct town is worth more than the whole field dropped."""
+    if location is None or not location.place:
+        return None
+    text = f" {norm(' '.join(s.text for s in sources.sentences()))} "
+
+    def named(name: str | None) -> bool:
+        return not name or f" {norm(name)} " in text
+
+    if not named(location.place):
+        return None
+    unnamed = {"region": not named(location.region), "country": not named(location.country)}
+    if not any(unnamed.values()):
+        return None
+    return location.model_copy(update={part: None for part, gone in unnamed.items() if gone}
+                               | ({"region_basis": None} if unnamed["region"] else {}))
 
 
 def _source_text(summary: EventSummary, pointer: str, flag: Flag, sources: Sources) -> tuple[str, str] | None:
@@ -277,6 +299,11 @@ def repair(draft: Draft, sources: Sources, flags: list[Flag], *, backend: str | 
     for pointer in merged:
         field, index = _parts(pointer)
         if field not in DROPPED_FIELDS:
+            continue
+        if field == "location" and (named := _named_parts(summary.location, sources)) is not None:
+            record(pointer, Action.narrowed, _value(summary, pointer), ", ".join(
+                p for p in (named.place, named.region, named.country) if p))
+            summary.location = named
             continue
         record(pointer, Action.dropped, _value(summary, pointer), "")
         if index is not None:
