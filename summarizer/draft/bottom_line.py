@@ -16,10 +16,10 @@ pointers it used as `usable`, it gives the same text again (verify relies on tha
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Collection
 
+from summarizer.claims import render_date
 from summarizer.draft.text import norm
 from summarizer.schema import ActorRole, DatePrecision, EventSummary, EventType, Figure, FigureKind, Stance
 
@@ -31,13 +31,10 @@ _RESPONSIBILITY = re.compile(r"\b(?:responsib\w*|behind|involve\w*|carried out|p
 
 
 def _date(summary: EventSummary) -> str:
-    """'on 8 May 2015', 'in May 2015', 'in 2015'."""
-    parts = [int(p) for p in summary.date.value.split("-")]
-    if summary.date.precision is DatePrecision.day and len(parts) == 3:
-        return f"on {parts[2]} {calendar.month_name[parts[1]]} {parts[0]}"
-    if len(parts) >= 2 and summary.date.precision is not DatePrecision.year:
-        return f"in {calendar.month_name[parts[1]]} {parts[0]}"
-    return f"in {parts[0]}"
+    """'on 8 May 2015', 'in May 2015', 'in 2015': as precise as the date's precision, written as claims render it."""
+    kept = {DatePrecision.day: 3, DatePrecision.month: 2}.get(summary.date.precision, 1)
+    parts = summary.date.value.split("-")[:kept]
+    return f"{'on' if len(parts) == 3 else 'in'} {render_date('-'.join(parts))}"
 
 
 def _place(summary: EventSummary, usable) -> tuple[str, list[str]]:
