@@ -2,6 +2,7 @@
 
     python -m eval notes                       # the 27 dev cases and the seeds (~40-60 s a brief on 2 cores)
     python -m eval notes --only seeds --only protest-jordan-amman --no-write
+    python -m eval notes --writer generator-large   # generator chooses, generator-large writes (issue 17)
     python -m eval notes --from-results out/eval-notes/results.json   # re-score and re-table a saved run, no model
 
 The dev set is eval/data/notes_dev.jsonl: one case per line, each one article (or a GVA incident's articles, or the
@@ -332,7 +333,7 @@ def _case_folder(out: Path, case_id: str) -> Path:
     return folder
 
 
-def run_case(case: dict, records: list[dict], out: Path, model: str, backend: str) -> dict:
+def run_case(case: dict, records: list[dict], out: Path, model: str, backend: str, writer: str | None = None) -> dict:
     import summarizer
 
     folder = _case_folder(out, case["id"])
@@ -340,7 +341,7 @@ def run_case(case: dict, records: list[dict], out: Path, model: str, backend: st
     row = {"id": case["id"], "set": case.get("set", "dev"), "kind": case["kind"]}
     started = time.perf_counter()
     try:
-        result = summarizer.brief(inputs, folder, model=model, backend=backend)
+        result = summarizer.brief(inputs, folder, model=model, backend=backend, writer=writer)
     except Exception as err:  # one case's crash is a measurement: count it, keep its message, go on
         row["crash"] = f"{type(err).__name__}: {err}"
         row["traceback"] = traceback.format_exc(limit=8)
@@ -505,6 +506,10 @@ def _load(run: dict) -> str:
     return "load not recorded"
 
 
+def _writer(run: dict) -> str:
+    return f" choosing, `{run['writer']}` writing" if run.get("writer") else ""
+
+
 def report(run: dict, baseline: dict | None) -> str:
     rows = run["rows"]
     by_set = {name: [r for r in rows if r["set"] == name] for name in ("dev", "seeds")}
@@ -513,7 +518,7 @@ def report(run: dict, baseline: dict | None) -> str:
     lines = [
         f"{' and '.join(briefed)} (`eval/data/notes_dev.jsonl`: FRANK validation and QAGS CNN/DM and XSum/BBC "
         "articles, GVA dev incidents; gold written by hand from each article), each briefed by `summarizer.brief` "
-        f"(model `{run['model']}`, backend `{run['backend']}`) at code `{run['commit']}` on {run['date']}, one "
+        f"(model `{run['model']}`{_writer(run)}, backend `{run['backend']}`) at code `{run['commit']}` on {run['date']}, one "
         "process, so the "
         f"first brief's time includes loading the models. CPU: {run['cpu']}, {run['cores']} cores, "
         f"{_load(run)} (times are comparable only on an idle machine). Metrics and the rule for each are in eval/notes.py's "
@@ -545,6 +550,8 @@ def report(run: dict, baseline: dict | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="generator", choices=("generator", "generator-large"))
+    parser.add_argument("--writer", choices=("generator", "generator-large"),
+                        help="the model that writes the free text while --model chooses (default: --model)")
     parser.add_argument("--backend", default="llamacpp", choices=("llamacpp", "transformers"))
     parser.add_argument("--cases", type=Path, default=DEV, help="the dev set (JSONL)")
     parser.add_argument("--data", type=Path, default=EVAL_DATA, help="the eval-data folder the cases point into")
@@ -588,12 +595,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cannot read the dev set's sources: {err}", file=sys.stderr)
             return 2
         args.out.mkdir(parents=True, exist_ok=True)
-        run = {"model": args.model, "backend": args.backend, "commit": git_commit(), "cpu": cpu_model(),
+        run = {"model": args.model, "writer": args.writer, "backend": args.backend, "commit": git_commit(), "cpu": cpu_model(),
                "cores": os.cpu_count(), "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                "command": " ".join(["python", "-m", "eval", "notes", *(argv if argv is not None else sys.argv[1:])]),
                "load_avg": [round(os.getloadavg()[0], 1)], "rows": []}
         for n, case in enumerate(chosen, 1):
-            row = run_case(case, records[case["id"]], args.out, args.model, args.backend)
+            row = run_case(case, records[case["id"]], args.out, args.model, args.backend, args.writer)
             run["rows"].append(row)
             summary = row.get("crash") or (f"flagged {len(row['flagged'])}, headline {_mark(row['headline_ok'])}, "
                                            f"date {_mark(row['date_ok'])} ({row['predicted']['date']}), place "

@@ -122,9 +122,9 @@ def check_output_folder(out_dir: str | os.PathLike, sources) -> None:
 
 def repaired(draft, verified: VerifiedSummary, sources, *, check: Callable, backend: str = "llamacpp",
              model: str = "generator", update: Callable[[str], None] = lambda detail: None):
-    """(draft, verified) after repair: the flagged fields rewritten once with their evidence and checked again (the
-    whole summary: `check` is verify, whose verifier remembers the pairs it scored); what is still flagged replaced by
-    its source sentence (or dropped) and checked again."""
+    """(draft, verified) after repair: the flagged fields rewritten once by `model` with their evidence and checked
+    again (the whole summary: `check` is verify, whose verifier remembers the pairs it scored); what is still flagged
+    replaced by its source sentence (or dropped) and checked again."""
     from summarizer.draft import repair
     from summarizer.verify import flagged_fields
 
@@ -146,11 +146,11 @@ def repaired(draft, verified: VerifiedSummary, sources, *, check: Callable, back
 
 def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str = "generator",
           backend: str = "llamacpp", formats: Iterable[str] = FORMATS, progress: Progress | None = None,
-          judge: bool = False, calibration: Calibration | None = None, max_bytes: int = DEFAULT_MAX_BYTES
-          ) -> BriefResult:
-    """Brief one case: read `folder` (files over `max_bytes` are skipped), draft with `model` on `backend`, check
-    every field (with the entailment judge too when `judge`; with `calibration` instead of calibration.toml when
-    given), write the note files.
+          judge: bool = False, calibration: Calibration | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+          writer: str | None = None) -> BriefResult:
+    """Brief one case: read `folder` (files over `max_bytes` are skipped), draft with `model` on `backend` (with
+    `writer` writing the free text and its repairs, when given), check every field (with the entailment judge too
+    when `judge`; with `calibration` instead of calibration.toml when given), write the note files.
 
     Ingest and the output folder's check run first so that a folder with nothing readable, or an output folder that
     cannot take the note, fails in a second, before any model is loaded.
@@ -173,7 +173,9 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
 
     with _stage("load model", report, timings) as stage:
         load_backend(backend, model)
-        stage.update(f"{model} on {backend}")
+        if writer:
+            load_backend(backend, writer)
+        stage.update(f"{model} on {backend}" + (f", {writer} writing" if writer else ""))
     with _stage("generate", report, timings) as stage:
         calls: list = []
 
@@ -181,7 +183,7 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
             calls.append(call)
             stage.update(f"{call.step} (call {len(calls)}, {sum(c.generated_tokens for c in calls)} tokens so far)")
 
-        draft = generate(sources, model=model, backend=backend, on_call=on_call)
+        draft = generate(sources, model=model, backend=backend, on_call=on_call, writer=writer)
         stage.update(f"{draft.meta.generated_tokens} tokens in {len(draft.meta.calls)} calls")
     with _stage("verify", report, timings) as stage:
         reader = None
@@ -194,7 +196,7 @@ def brief(folder: str | os.PathLike, out_dir: str | os.PathLike, *, model: str =
         stage.update(f"{len(verified.claims)} fields checked" + (" (with the entailment judge)" if judge else ""))
     with _stage("repair", report, timings) as stage:
         draft, verified = repaired(
-            draft, verified, sources, backend=backend, model=model, update=stage.update,
+            draft, verified, sources, backend=backend, model=writer or model, update=stage.update,
             check=lambda d: verify(d.summary, sources, meta=d.meta, judge=reader, calibration=calibration))
     # verify's default evidence search is the pinned embedder; the note names it next to the generator.
     meta = (verified.meta or draft.meta).model_copy(

@@ -507,13 +507,15 @@ def generate_command(folder: str, model: str, backend: str, strategy: str, as_js
 @click.option("--format", "formats", default="md,html,json", show_default=True,
               help="Comma-separated outputs: md (brief.md), html (brief.html), json (summary.json).")
 @click.option("--model", default="generator", show_default=True, help="Model role in models.lock.")
+@click.option("--writer", help="Model role that writes the headline, claims, notes and their repairs, while --model "
+              "makes every choice (e.g. generator-large)  [default: --model]")
 @click.option("--backend", default="llamacpp", show_default=True, help="Model runtime: llamacpp or transformers.")
 @judge_option
 @calibration_option
 @threads_option
 @max_bytes_option
-def brief_command(folder: str, out_dir: str | None, formats: str, model: str, backend: str, judge: bool,
-                  calibration_path, max_bytes: int) -> None:
+def brief_command(folder: str, out_dir: str | None, formats: str, model: str, writer: str | None, backend: str,
+                  judge: bool, calibration_path, max_bytes: int) -> None:
     """Write a cited briefing note on the articles in FOLDER: read them, draft with the local model, check every
     field against the sources, and render Markdown, a self-contained HTML page and the verified JSON.
 
@@ -548,7 +550,7 @@ def brief_command(folder: str, out_dir: str | None, formats: str, model: str, ba
 
         try:  # in a child process: a crash of the model runtime (a signal) becomes the error below
             result = run_in_child(brief, folder, target, model=model, backend=backend, formats=chosen, progress=show,
-                                  judge=judge, calibration=calibration, max_bytes=max_bytes)
+                                  judge=judge, calibration=calibration, max_bytes=max_bytes, writer=writer)
         except BriefError as err:
             if err.stage in tasks:
                 bar.remove_task(tasks[err.stage])  # the error below names the stage that failed

@@ -13,6 +13,8 @@ INVALID = '{"note": "turnout was 56 per cent of the\n"}'
 class Replies:
     """A backend that answers every request with the same text, as greedy decoding repeats an answer."""
 
+    role = "generator"
+
     def __init__(self, text: str):
         self.text, self.requests = text, 0
 

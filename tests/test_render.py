@@ -97,6 +97,16 @@ def test_a_note_checked_with_the_entailment_judge_names_it_in_both_formats(seeds
     assert "Entailment judge" not in render.markdown(seeds_verified)
 
 
+def test_a_note_whose_text_a_writer_model_wrote_names_it_in_both_formats(seeds_verified):
+    writer = ModelInfo(role="generator-large", repo_id="Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF", sha256="cc324a",
+                       backend="llamacpp")
+    written = seeds_verified.model_copy(update={"meta": seeds_verified.meta.model_copy(update={"writer": writer})})
+    assert ("- Writer (headline, claims, notes): Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF (generator-large, llamacpp)"
+            in render.markdown(written))
+    assert "<dt>Writer</dt>" in render.html(written)
+    assert "Writer" not in render.markdown(seeds_verified)
+
+
 def test_a_repaired_note_says_in_one_line_what_was_repaired_in_both_formats(seeds_verified):
     from summarizer.draft import Action, Repair
 

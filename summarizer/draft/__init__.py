@@ -13,7 +13,8 @@ group, reporter and sentence they were read from), and the model writes and choo
   over the cached sources prefix (system + the sources, then one short task each): event type, place, region,
   country (one call), then the headline;
   over short prompts of their own: one claim per main speaker, one note per selected sentence
-  (these and the headline are one call, which a backend may decode side by side).
+  (these and the headline are one call, which a backend may decode side by side; `writer` may give them to a larger
+  model than the one that chose).
 
 The bottom line is not written by the model: it is composed from the facts (`bottom_line`: what, where, when, each
 reporter's toll, who claims it), and RunMeta.bottom_line_from says which fields it was composed from. After verify,
@@ -89,6 +90,8 @@ class RunMeta(BaseModel):
     )
     embedder: ModelInfo | None = Field(default=None, description="the sentence embedder verify searched evidence with")
     judge: ModelInfo | None = Field(default=None, description="the entailment judge verify also asked (--judge)")
+    writer: ModelInfo | None = Field(default=None, description="the model that wrote the free text (headline, claims, "
+                                     "notes, repairs) while `model` made the choices; None: `model` wrote it too")
     bottom_line_from: list[str] = Field(
         default_factory=list, description="JSON pointers of the fields the bottom line was composed from (verify gives "
         "it their statuses); empty when it is free text")
@@ -169,8 +172,13 @@ def generate(
     candidates: Candidates | None = None,
     free_text: bool = True,
     on_call: Callable[[CallStats], None] | None = None,
+    writer: str | Backend | None = None,
 ) -> Draft:
     """Draft an EventSummary of `sources` with pinned model `model` ('generator' or 'generator-large').
+
+    `writer` (a model role, loaded on the same runtime, or a loaded backend) writes the free text (headline, claims,
+    notes) while `model` makes every choice: a larger writer costs its load and the sources' prefill again, not the
+    choices' time. Only the `sections` strategy separates the two.
 
     `free_text=False` has the model make only the choices (event type, place, region, country): headline, bottom
     line, claims and notes are then the source sentences themselves. Several times faster; eval/events.py uses it because the
@@ -178,15 +186,18 @@ def generate(
     progress display: a draft is a few dozen short calls)."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose one of: {', '.join(STRATEGIES)}")
+    if writer is not None and strategy != "sections":
+        raise ValueError(f"a separate writer needs the 'sections' strategy; {strategy!r} writes in its one call")
     if not sources.canonical:
         raise GenerationError("there is nothing to summarize: no readable document in the sources")
     started = time.perf_counter()
     runner = load_backend(backend, model) if isinstance(backend, str) else backend
+    author = load_backend(runner.name, writer) if isinstance(writer, str) else writer or runner
     timings: dict[str, float] = {"load": time.perf_counter() - started}
     clock = time.perf_counter()
     candidates = candidates if candidates is not None else find_candidates(sources)
     shown = select_sentences(sources, runner.count_tokens, source_budget)
-    session = Session(runner, shown, free_text, ids=strategy == "single", on_call=on_call)
+    session = Session(runner, shown, free_text, ids=strategy == "single", on_call=on_call, writer=author)
     timings["prepare"] = time.perf_counter() - clock
     if strategy == "sections":
         out = draft_sections(session, sources, candidates, shown, timings)
@@ -211,5 +222,6 @@ def generate(
         strategy=strategy,
         calls=calls,
         bottom_line_from=composed_from,
+        writer=model_info(author.role, author.name) if author is not runner else None,
     )
     return Draft(summary=summary, meta=meta)

@@ -29,6 +29,7 @@ class CallStats(BaseModel):
     """One backend call: what it cost and whether it had to be retried."""
 
     step: str
+    model: str = Field(default="", description="the model role that answered (a draft with a writer uses two)")
     prompt_tokens: int
     cached_tokens: int = Field(description="prompt tokens reused from the previous call's KV cache")
     generated_tokens: int
@@ -79,11 +80,15 @@ class Ask:
 
 
 class Session:
-    """One draft's calls on one backend: the shared prefix, retries, and what each call cost."""
+    """One draft's calls: the shared prefix, retries, and what each call cost. Choices go to `backend`; free text
+    (`write`) goes to `writer`, the same backend unless a larger model is to write what the small one chose. The
+    writer gets the same prompts, sources prefix included (the pinned models share one tokenizer and chat template),
+    and reads that prefix into its own cache."""
 
     def __init__(self, backend: Backend, shown: Shown, free_text: bool = True, ids: bool = False,
-                 on_call: Callable[[CallStats], None] | None = None):
+                 on_call: Callable[[CallStats], None] | None = None, writer: Backend | None = None):
         self.backend, self.prefix, self.free_text = backend, render_prefix(shown, ids=ids), free_text
+        self.writer = writer or backend
         self.shown = shown.sentences
         self.calls: list[CallStats] = []
         self.on_call = on_call or (lambda call: None)
@@ -93,19 +98,22 @@ class Session:
     def echoes_withheld(self, text: str) -> bool:
         return bool(_words(text) & self.foreign)
 
-    def ask(self, asks: list[Ask]) -> list[Any]:
-        """The answers to `asks`, asked in one backend call (a backend may decode them side by side). A cut-off or
-        invalid answer is asked again once, with twice the room and a stronger repetition penalty."""
+    def ask(self, asks: list[Ask], backend: Backend | None = None) -> list[Any]:
+        """The answers to `asks`, asked in one call of `backend` (default: the session's; a backend may decode them
+        side by side). A cut-off or invalid answer is asked again once, with twice the room and a stronger repetition
+        penalty."""
         answers: dict[int, Any] = {}
         problems: dict[int, str] = {}
         todo = list(enumerate(asks))
+        backend = backend or self.backend
         for attempt in (1, 2):
-            done = self.backend.complete([Request(a.prompt, a.output, a.max_tokens, a.repeat_penalty) for _, a in todo])
+            done = backend.complete([Request(a.prompt, a.output, a.max_tokens, a.repeat_penalty) for _, a in todo])
             again = []
             for (index, a), completion in zip(todo, done):
                 self.calls.append(CallStats(
-                    step=a.step, prompt_tokens=completion.prompt_tokens, cached_tokens=completion.cached_tokens,
-                    generated_tokens=completion.generated_tokens, prefill_s=round(completion.prefill_s, 3),
+                    step=a.step, model=backend.role, prompt_tokens=completion.prompt_tokens,
+                    cached_tokens=completion.cached_tokens, generated_tokens=completion.generated_tokens,
+                    prefill_s=round(completion.prefill_s, 3),
                     decode_s=round(completion.decode_s, 3), constrained=a.output is not None, attempts=attempt))
                 self.on_call(self.calls[-1])
                 try:
@@ -140,9 +148,9 @@ class Session:
         return Ask(name, self.task(name, options=list(choice.options)), choice, longest + 2, parse)
 
     def write(self, jobs: list[tuple[str, str, str]]) -> list[str]:
-        """Bounded free text for each (step, prompt, field) (a one-field JSON object), trimmed to whole sentences;
-        '' where the model is not to write or wrote nothing usable twice (the caller then uses the source sentence
-        itself: greedy decoding repeats an invalid answer, and one bad note must not cost the whole draft)."""
+        """Bounded free text for each (step, prompt, field) (a one-field JSON object), by the writer, trimmed to whole
+        sentences; '' where the model is not to write or wrote nothing usable twice (the caller then uses the source
+        sentence itself: greedy decoding repeats an invalid answer, and one bad note must not cost the whole draft)."""
         if not self.free_text:
             return [""] * len(jobs)
         asks = []
@@ -155,7 +163,7 @@ class Session:
                 return "" if self.echoes_withheld(text) else _complete_sentences(text, limit)
 
             asks.append(Ask(step, prompt, model, limit // 2 + 24, parse, repeat_penalty=1.1, fallback=""))
-        return self.ask(asks)
+        return self.ask(asks, self.writer)
 
 
 # --- text the model writes, and the guard on it -------------------------------------------------------------------------
