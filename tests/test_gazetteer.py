@@ -54,3 +54,18 @@ def test_the_basis_of_either_rule_fits_the_schemas_location():
 
 def test_the_city_of_a_town_is_that_town():
     assert infer_state("City of Milwaukee", Counter()).state == "Wisconsin"
+
+
+def test_the_town_table_is_built_once_and_then_read_from_the_user_cache(tmp_path, monkeypatch):
+    from summarizer import gazetteer
+
+    monkeypatch.setenv("SUMMARIZER_CACHE", str(tmp_path))
+    gazetteer._towns.cache_clear()
+    try:
+        built = gazetteer._towns()
+        (cached,) = (tmp_path / "gazetteer").glob("us-towns-*.json")
+        gazetteer._towns.cache_clear()
+        monkeypatch.setattr(gazetteer, "_us_towns", lambda: {})  # a second process must not need GeoNames
+        assert gazetteer._towns() == built and built["wichita"][0][0] == "Kansas"
+    finally:
+        gazetteer._towns.cache_clear()
