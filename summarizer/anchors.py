@@ -25,7 +25,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from summarizer import gazetteer
+from summarizer import gazetteer, lowercase_places
 from summarizer.checks import dates, entities, numbers
 from summarizer.schema import FigureKind
 from summarizer.sources import Document, Sentence, Sources
@@ -335,7 +335,9 @@ def _place(entity: entities.Entity, text: str) -> tuple[str, str | None, str | N
     return None
 
 
-def _countries_named(text: str) -> list[str]:
+def _countries_named(text: str, lowercased: bool = False) -> list[str]:
+    if lowercased:
+        return lowercase_places.countries_in(text)
     table = entities.countries()
     return [table[w.lower()] for w in re.findall(r"[A-Z][a-z]+", text) if w.lower() in table]
 
@@ -442,9 +444,11 @@ def _document_date(doc: Document) -> date | None:
 def find_candidates(sources: Sources) -> Candidates:
     """Figures, attributions, dates and places from every sentence of every canonical document."""
     out = Candidates()
+    people = people_named(sources)
     for doc in sources.canonical:
         ref = _document_date(doc)
-        doc_countries = Counter(_countries_named(doc.text))
+        lowercased = lowercase_places.is_lowercased(doc.text)
+        doc_countries = Counter(_countries_named(doc.text, lowercased))
         for sentence in doc.sentences:
             frames = _sentence_attributions(doc, sentence, out.attributions)
             _sentence_figures(doc, sentence, frames, out.figures)
@@ -454,7 +458,7 @@ def find_candidates(sources: Sources) -> Candidates:
                     relative=d.relative, background=d.background,
                     of_event=tells_the_event(sentence.text, d.start, d.end),
                     start=sentence.start + d.start, end=sentence.start + d.end))
-            _sentence_places(doc, sentence, doc_countries, out.places)
+            _sentence_places(doc, sentence, doc_countries, lowercased, out.places, people)
     _parts_of_towns_everywhere(sources, out.places)
     _infer_states(sources, out.places)
     return out
@@ -649,11 +653,72 @@ def _named_alone(town: str, document: str) -> bool:
                for m in re.finditer(rf"\b{re.escape(town)}\b", document))
 
 
-def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, out: list[PlaceCandidate]) -> None:
+# --- names after a place cue that are not the town ----------------------------------------------------------------
+# A person's name: written with an age ("Don Charles Spirit, 51,") or owning a home or a death ("at Weekly's home",
+# "Amiere's death"); such a name after "at" or "from" elsewhere ("a 911 call from Spirit") is the person's.
+_PERSON_OWNS = re.compile(r"['’]s\s+(?:home|house|residence|apartment|trailer|death|body|family|funeral|killing|"
+                          r"murder|mother|father|wife|husband|girlfriend|boyfriend|son|daughter|car|truck)\b")
+_AGE_AFTER = re.compile(r",\s*\d{1,3}\s*,")
+# Words that open a longer name the sentence splitter or a street cut off ("St. John's Hospital", "East 26th Street").
+NOT_TOWNS = {"st", "mt", "ft", "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest",
+             "central", "downtown", "least"}
+AGENCY_WORDS = {"department", "sheriff", "police", "office", "unit", "program", "programme", "street"}
+# "Kelly Piluyeva of Rancho Cordova", "Aaron Alexis of Fort Worth": a person and their home town, not the event's.
+_PERSON_OF_TOWN = re.compile(r"^(?!(?:City|Town|Village|Borough|County|Port|Isle|Bay|Gulf|Sea)\s)[A-Z][a-z]+\s+"
+                             r"[A-Z][\w'’-]+\s+of\s+[A-Z]")
+LONGEST_UNKNOWN_TOWN = 3  # words: a longer name no gazetteer knows is a programme or a phrase ("Students Taking A
+#                           Right Stand"); "Fort Walton Beach" is three
+_TITLE_SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "by", "with", "from", "as"}
+
+
+def people_named(sources: Sources) -> set[str]:
+    """The last words of the names the reports use for people (by an age or a possessive), casefolded."""
+    people = set()
+    for doc in sources.canonical:
+        for e in entities.find(doc.text):
+            if _PERSON_OWNS.match(doc.text, e.end) or _AGE_AFTER.match(doc.text, e.end):
+                people.add(e.text.split()[-1].casefold())
+    return people
+
+
+def title_cased(sentence: str) -> bool:
+    """A headline written in title case ('13 Dead, at Least 3 Wounded in Navy Yard Shooting'), where every word
+    looks like a name."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", sentence) if w.lower() not in _TITLE_SMALL_WORDS]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
+def _known_town(name: str) -> bool:
+    return bool(gazetteer.states_with_town(name) or gazetteer.world_towns().get(name.casefold()))
+
+
+def _as_town(entity: entities.Entity, sentence: str, people: set[str]) -> entities.Entity | None:
+    """The name, or None when it is no town by the rules above."""
+    if _known_town(entity.text) or entities.us_state(entity.text):
+        return entity
+    words = entity.text.split()
+    if (entity.text.casefold().rstrip(".") in NOT_TOWNS or words[-1].casefold() in people | AGENCY_WORDS
+            or _PERSON_OF_TOWN.match(entity.text)
+            or re.search(r"\d", entity.text) or (entity.text.isupper() and len(entity.text) <= 4)
+            or len(words) > LONGEST_UNKNOWN_TOWN or title_cased(sentence)):
+        return None
+    return entity
+
+
+def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, lowercased: bool,
+                     out: list[PlaceCandidate], people: set[str] = frozenset()) -> None:
+    named_here = _countries_named(sentence.text, lowercased)
+    if lowercased:
+        for place in lowercase_places.places_in(sentence.text):
+            out.append(PlaceCandidate(
+                sentence_id=sentence.id, doc_id=doc.id, text=place.text, kind=place.kind,
+                country=place.country or _country_around(named_here, doc_countries),
+                region=place.text if place.kind == "region" else None,
+                start=sentence.start + place.start, end=sentence.start + place.end))
+        return
     dateline = _dateline_place(doc, sentence)
     if dateline:
         out.append(dateline)
-    named_here = _countries_named(sentence.text)
     for entity in entities.find(sentence.text):
         town = _town_in(entity, sentence.text, doc.text)
         place = ("place", None, None) if town else _place(entity, sentence.text)
@@ -661,8 +726,14 @@ def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, 
         if place is None:
             continue
         kind, country, region = place
-        if country is None:
-            country = named_here[0] if named_here else (doc_countries.most_common(1)[0][0] if doc_countries else None)
+        if kind == "place" and not town and not (entity := _as_town(entity, sentence.text, people)):
+            continue
         out.append(PlaceCandidate(
-            sentence_id=sentence.id, doc_id=doc.id, text=entity.text, kind=kind, country=country, region=region,
+            sentence_id=sentence.id, doc_id=doc.id, text=entity.text, kind=kind,
+            country=country or _country_around(named_here, doc_countries), region=region,
             start=sentence.start + entity.start, end=sentence.start + entity.end))
+
+
+def _country_around(named_here: list[str], doc_countries: Counter) -> str | None:
+    """The country a place is in when the text does not say: the sentence's first, else the report's most named."""
+    return named_here[0] if named_here else (doc_countries.most_common(1)[0][0] if doc_countries else None)

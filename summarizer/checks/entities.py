@@ -39,6 +39,9 @@ _ALIAS_PATTERN = re.compile(  # short aliases ("US", "UN") only in capitals, so 
     + r")(?![\w])",
     re.IGNORECASE,
 )
+# The same short aliases written in lowercase, where an article or a hyphen makes them a country, never the pronoun:
+# "the us state of north dakota", "a us marine", "us-led forces" (text lowercased by its source).
+_LOWERCASE_ALIAS = re.compile(r"\b(?:(?:the|a|an) (?P<after_article>us|uk|un)\b|(?P<hyphened>us|uk|un)(?=-(?:led|based|backed)\b))")
 
 US_STATES = {
     "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
@@ -243,6 +246,7 @@ def _pools(text: str, names: list[Entity]) -> tuple[set[str], set[str]]:
     """The comparison words of a text (demonyms mapped to countries) and the aliases it uses."""
     words = {_key_word(w) for w in re.findall(r"[^\W\d_]+", text.lower())}
     aliases = {e.alias for e in names if e.alias} | {ALIASES[_norm(m.group(0))] for m in _ALIAS_PATTERN.finditer(text)}
+    aliases |= {ALIASES[m["after_article"] or m["hyphened"]] for m in _LOWERCASE_ALIAS.finditer(text)}
     return words, aliases
 
 
