@@ -75,6 +75,8 @@ class DateCandidate(BaseModel):
     of_event: bool = Field(default=False, description="the clause it is in tells the event itself ('shot Saturday "
                            "night', 'Monday's shooting'), not what followed ('died Sunday', 'said Tuesday', 'a vigil "
                            "Sunday'): see EVENT_WORDS")
+    news_of_the_day: bool = Field(default=False, description="a day in the week up to the report's own date: news, "
+                                  "where an older day or an undated report's day is more often background")
     start: int
     end: int
 
@@ -429,6 +431,18 @@ def event_day(dates: list[DateCandidate]) -> str | None:
     return max(votes, key=lambda v: (votes[v], mentions[v])) if votes else None
 
 
+NEWS_DAYS = 7  # a report tells news of the week up to its own date; the day of an older event is background
+
+
+def _in_the_week_up_to(value: str | None, report_date: date | None) -> bool:
+    if not value or len(value) != 10 or report_date is None:
+        return False
+    try:
+        return 0 <= (report_date - date.fromisoformat(value)).days <= NEWS_DAYS
+    except ValueError:
+        return False
+
+
 def _index(sentence_id: str) -> int:
     return int(sentence_id.rsplit(":", 1)[1])
 
@@ -457,6 +471,7 @@ def find_candidates(sources: Sources) -> Candidates:
                     sentence_id=sentence.id, doc_id=doc.id, value=d.value, precision=d.precision, text=d.text,
                     relative=d.relative, background=d.background,
                     of_event=tells_the_event(sentence.text, d.start, d.end),
+                    news_of_the_day=_in_the_week_up_to(d.value, ref),
                     start=sentence.start + d.start, end=sentence.start + d.end))
             _sentence_places(doc, sentence, doc_countries, lowercased, out.places, people)
     _parts_of_towns_everywhere(sources, out.places)

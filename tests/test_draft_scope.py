@@ -1,6 +1,8 @@
 """draft.scope: the options the text offers for the main event, the date it is counted to, and which sentences are
 about another event."""
 
+import json
+
 import pytest
 
 from summarizer.anchors import find_candidates
@@ -102,6 +104,29 @@ def test_a_year_given_as_background_is_not_the_events_date_and_with_no_other_the
 def test_a_year_in_a_sentence_about_the_event_dates_it(tmp_path):
     text = "The 2015 governorship elections in Lagos were calm. Military rule ended in 1999.\n"
     assert dated(tmp_path, text, EventType.election) == "2015"
+
+
+def report_dated(folder, text: str, published: str | None, event_type: EventType) -> str | None:
+    (folder / "a.jsonl").write_text(json.dumps({"title": "Report", "text": text, "date": published}) + "\n")
+    sources = load_sources(folder)
+    texts = {s.id: s.text for s in sources.sentences()}
+    return Options.of(find_candidates(sources), set(texts), texts).event_date(event_type)
+
+
+def test_a_day_no_clause_ties_to_the_event_dates_it_only_in_the_week_up_to_the_reports_date(tmp_path):
+    text = "Barry Beavis parked in a retail car park on 15 April 2013. The Court of Appeal ruled the fine was fair.\n"
+    assert report_dated(tmp_path, text, "2015-04-24", EventType.other) is None  # when he parked: two years before
+    assert report_dated(tmp_path, text, "2013-04-17", EventType.other) == "2013-04-15"
+
+
+def test_an_undated_reports_day_that_no_clause_ties_to_the_event_is_not_its_date(tmp_path):
+    text = "The offences took place between 10 September 2013 and 17 September 2014. He was jailed for six years.\n"
+    assert report_dated(tmp_path, text, None, EventType.other) is None
+
+
+def test_a_bare_year_does_not_date_an_event_no_words_name(tmp_path):
+    text = "Bernard Matthews was sold on Tuesday. Its final salary pension scheme was closed in 2004.\n"
+    assert dated(tmp_path, text, EventType.other) is None
 
 
 def test_the_main_event_is_described_to_the_model_as_news_would_write_it():
