@@ -669,11 +669,13 @@ def _named_alone(town: str, document: str) -> bool:
 
 
 # --- names after a place cue that are not the town ----------------------------------------------------------------
-# A person's name: written with an age ("Don Charles Spirit, 51,") or owning a home or a death ("at Weekly's home",
-# "Amiere's death"); such a name after "at" or "from" elsewhere ("a 911 call from Spirit") is the person's.
+# A person's name: written with an age ("Don Charles Spirit, 51,"), a title ("Mr Boparan") or owning a home or a
+# death ("at Weekly's home", "Amiere's death"); such a name after "at" or "from" elsewhere ("a 911 call from Spirit",
+# "representatives from Boparan") is the person's.
 _PERSON_OWNS = re.compile(r"['’]s\s+(?:home|house|residence|apartment|trailer|death|body|family|funeral|killing|"
                           r"murder|mother|father|wife|husband|girlfriend|boyfriend|son|daughter|car|truck)\b")
 _AGE_AFTER = re.compile(r",\s*\d{1,3}\s*,")
+_PERSONAL_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady)\.?\s+(?=[A-Z])")
 # Words that open a longer name the sentence splitter or a street cut off ("St. John's Hospital", "East 26th Street").
 NOT_TOWNS = {"st", "mt", "ft", "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest",
              "central", "downtown", "least"}
@@ -687,11 +689,12 @@ _TITLE_SMALL_WORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "an
 
 
 def people_named(sources: Sources) -> set[str]:
-    """The last words of the names the reports use for people (by an age or a possessive), casefolded."""
+    """The last words of the names the reports use for people (by an age, a title or a possessive), casefolded."""
     people = set()
     for doc in sources.canonical:
         for e in entities.find(doc.text):
-            if _PERSON_OWNS.match(doc.text, e.end) or _AGE_AFTER.match(doc.text, e.end):
+            if (_PERSON_OWNS.match(doc.text, e.end) or _AGE_AFTER.match(doc.text, e.end)
+                    or _PERSONAL_TITLE.match(e.text) or _PERSONAL_TITLE.search(doc.text, max(0, e.start - 6), e.end)):
                 people.add(e.text.split()[-1].casefold())
     return people
 

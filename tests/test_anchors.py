@@ -292,10 +292,11 @@ def test_a_towns_police_and_a_compass_part_of_a_town_name_the_town():
     assert ("Oakland", "place") in places and ("East Oakland", "place") not in places
 
 
-def test_a_person_named_by_age_or_possession_is_not_a_town_after_a_place_cue():
+def test_a_person_named_by_age_title_or_possession_is_not_a_town_after_a_place_cue():
     places = _places("The gunman was Don Charles Spirit, 51. Deputies found two bodies at Spirit's home near Bell. "
                      "A 911 call came from Spirit at about 4 p.m.")
     assert ("Spirit", "place") not in places and ("Bell", "place") in places
+    assert ("Boparan", "place") not in _places("Mr Boparan bought the firm. Staff met representatives from Boparan.")
 
 
 def test_a_person_of_a_town_names_their_home_town_not_the_event_town():

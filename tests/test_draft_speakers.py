@@ -3,7 +3,8 @@
 import pytest
 
 from summarizer.anchors import Attribution, find_candidates
-from summarizer.draft.speakers import actor_role, group_speakers, names_someone
+from summarizer.draft.speakers import actor_name, actor_role, group_speakers, names_someone
+from summarizer.ingest import sources_from_texts
 from summarizer.schema import ActorRole
 
 
@@ -57,3 +58,16 @@ def test_the_seeds_actors_are_named(seeds_sources):
     actors = {s.name for s in speakers if actor_role(s, seeds_sources)}
     assert {"Iraqi officials", "Amaq News Agency", "Oudi Al-Khadran", "ISIS"} <= actors
     assert not actors & {"Security and police officials", "Police officer eyewitness", "Police source"}
+
+
+def test_a_bare_institution_is_listed_by_the_name_another_sentence_gives_it():
+    sources = sources_from_texts(["Seven men were shot on Monday, police said. Oakland police are investigating."])
+    police = next(s for s in group_speakers(find_candidates(sources).attributions) if s.name.lower() == "police")
+    assert actor_role(police, sources) is not None
+    assert actor_name(police, sources) == ("Oakland police", ["d1:1", *police.sentence_ids])
+
+
+def test_a_bare_institution_no_report_names_is_not_an_actor():
+    sources = sources_from_texts(["Seven men were shot on Monday, police said. No one has been arrested."])
+    police = next(s for s in group_speakers(find_candidates(sources).attributions) if s.name.lower() == "police")
+    assert actor_role(police, sources) is None

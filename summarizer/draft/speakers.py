@@ -139,12 +139,53 @@ def is_named(speaker: Speaker, sources: Sources, lowercase: set[str] | None = No
     return names_someone(speaker.name, written, lowercase_words(sources) if lowercase is None else lowercase)
 
 
+def bare_institution(name: str) -> str | None:
+    """The institution a name is and nothing more ('Police', 'the army'), else None."""
+    words = [w.casefold() for w in _words(name)]
+    return words[-1] if words and words[-1] in INSTITUTIONS and all(w in _TABLE for w in words) else None
+
+
+def institution_named(institution: str, sources: Sources) -> tuple[str, str] | None:
+    """The name the reports give a bare institution elsewhere, the form written most, with the first sentence that
+    writes it: 'Police' said is the 'Oakland police' or the 'Miami-Dade Police Department' of another sentence; None
+    when no report names it."""
+    pattern = re.compile(r"((?:[A-Z][\w.'’&-]*\s+){1,3})(?i:" + re.escape(institution)
+                         + r")(?:\s+(?:Department|Dept\.|Service|Force))?\b")
+    found: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    for sentence in sources.sentences():
+        for m in pattern.finditer(sentence.text):
+            words = m.group(1).split()
+            while words and words[0].casefold() in _TABLE:  # 'The Oakland police', 'Local police'
+                words.pop(0)
+            if words:
+                name = " ".join(words + m.group(0)[len(m.group(1)):].split())
+                found[name] += 1
+                first.setdefault(name, sentence.id)
+    best = max(found, key=lambda n: (found[n], len(n))) if found else None
+    return (best, first[best]) if best else None
+
+
+def actor_name(speaker: Speaker, sources: Sources) -> tuple[str, list[str]]:
+    """The name an actor is listed by and the sentences to cite for it: the speaker's own, or for a bare institution
+    the name the reports give it, cited where they give it first."""
+    institution = bare_institution(speaker.name)
+    named = institution_named(institution, sources) if institution else None
+    if named:
+        return named[0], list(dict.fromkeys([named[1], *speaker.sentence_ids]))
+    return speaker.name, list(speaker.sentence_ids)
+
+
 def actor_role(speaker: Speaker, sources: Sources, lowercase: set[str] | None = None) -> ActorRole | None:
     """The speaker's role from the words of their name and the apposition after it; None for a document or an
     anonymous channel ('official reports', 'those posts'), which can make claims but is not an actor, and for a
-    speaker no name names ('Most', 'our correspondent', 'officials': names_someone)."""
+    speaker no name names ('Most', 'our correspondent', 'officials': names_someone), nor for a bare institution
+    ('Police') that no report names (institution_named)."""
     name_words = norm(speaker.name).split()
     if name_words and name_words[-1] in NOT_ACTORS:
+        return None
+    institution = bare_institution(speaker.name)
+    if institution and not institution_named(institution, sources):  # 'Police', named nowhere: a role, no actor
         return None
     if not is_named(speaker, sources, lowercase):
         return None

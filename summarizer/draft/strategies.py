@@ -19,7 +19,7 @@ from summarizer.draft.prompts import render_prompt, shown_text
 from summarizer.draft.scope import EventScope, MainEvent, Options, event_types_by_use
 from summarizer.draft.valid import built, validated
 from summarizer.draft.selection import Shown, pick_sentences, sentence_vectors
-from summarizer.draft.speakers import Speaker, actor_role, group_speakers, lowercase_words
+from summarizer.draft.speakers import Speaker, actor_name, actor_role, group_speakers, lowercase_words
 from summarizer.draft.writing import Ask, Session, grounded, states_its_numbers, trimmed
 from summarizer.schema import (
     Actor,
@@ -98,8 +98,8 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
     speakers = sorted((s for s in speakers if s.attributions), key=lambda s: -len(s.sentence_ids))
     lowercase = lowercase_words(sources)
     roles = [(s, actor_role(s, sources, lowercase)) for s in speakers]
-    actors = (built(Actor, s.sentence_ids[0], name=s.name[:120], role=role, citations=s.sentence_ids[:4])
-              for s, role in roles if role)
+    listed = [(actor_name(s, sources), role) for s, role in roles if role]
+    actors = (built(Actor, cited[0], name=name[:120], role=role, citations=cited[:4]) for (name, cited), role in listed)
     out["actors"] = [a for a in actors if a][: LIMITS["actors"]]
     vectors = dict(zip((s.id for s in visible), sentence_vectors([s.text for s in visible])))
     figure_sentences = {c.sentence_id for c in candidates.figures}
