@@ -1,14 +1,15 @@
 """casualties: a draft's figures -> killed and injured as the Gun Violence Archive counts them, each count naming the
 rule and the sentences it read.
 
-GVA counts every person hit once: killed when they died (then or later), injured otherwise; a suspect shot by
-police counts like anyone else. Reports say it many ways, and anchors reads each as a figure of kind killed,
-injured or shot ("pronounced dead", "succumbed", "fatally shot" are killed; "wounded", "grazed", "hospitalized", "in
-critical condition", "non-life-threatening injuries" are injured, "was not injured" is no figure; "two men and a
-woman were shot, one fatally" is 3 shot and 1 killed). Figures of one person referred to by name ("Emma died") or
-back ("he was pronounced dead", "the suspect was shot") count people, not numbers: one person named twice is one,
-a person named as killed who is also named as hurt is one killed person, and one referred back to as hurt is one of
-the dead unless of another sex than all of them (SEXES: "the woman was hospitalized" is not the boy who died).
+GVA counts every person hit once: killed when they died (then or later), injured otherwise; a suspect shot by police
+counts like anyone else. Reports say it many ways, and anchors reads each as a figure of kind killed, injured or
+shot ("pronounced dead", "succumbed", "fatally shot", "four bodies were found" are killed; "wounded", "grazed",
+"hospitalized", "in critical condition", "non-life-threatening injuries" are injured, "was not injured" is no
+figure; "two men and a woman were shot, one fatally" is 3 shot and 1 killed). Figures of one person referred to by
+name ("Emma died") or back ("he was pronounced dead", "the suspect was shot") count people, not numbers: one person
+named twice is one, a person named as killed who is also named as hurt is one killed person, and one referred back
+to as hurt is one of the dead unless of another sex than all of them (SEXES: "the woman was hospitalized" is not the
+boy who died).
 
 Per report (the figures citing one document), each the largest of what its rules give:
   killed  = the first count of people killed | the people named (or else the one referred back to); plus the

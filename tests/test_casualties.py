@@ -200,3 +200,11 @@ def test_on_a_tie_a_report_about_the_event_alone_outvotes_a_roundup():
                            "19-year-old man.")
     alone = report("d2", "Ronnie Smith was killed in a shooting near his home late Tuesday that also left a man wounded.")
     assert counted(roundup, alone) == (1, 1)
+
+
+@pytest.mark.parametrize("text", [
+    "All four bodies were found around 11:50 a.m. Wednesday.",
+    "The grandparents called the sheriff's office and deputies found all four deceased.",
+])
+def test_bodies_found_and_people_found_deceased_are_killed(text):
+    assert counted(report("d1", text)) == (4, 0)
