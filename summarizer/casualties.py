@@ -266,12 +266,14 @@ def _updated(report: ReportCount, latest: ReportCount) -> ReportCount:
 
 
 def _less_the_dead(report: ReportCount, killed: int) -> ReportCount:
-    """A report silent on the dead counts everyone it says was shot as hurt; those the event's reports say died
-    are not ('Antwone was shot' where another report says he was pronounced dead)."""
+    """A report silent on the dead counts everyone it says was shot as hurt, less those the event's reports say
+    died; when they may all be among the dead ('Antwone was shot' where another report says he was pronounced
+    dead) it is silent on the hurt too."""
     if report.killed.sentence_ids or report.injured.rule != "shot less killed":
         return report
-    return replace(report, injured=Count(max(0, report.injured.value - killed), "shot less the event's killed",
-                                         report.injured.sentence_ids))
+    hurt = report.injured.value - killed
+    return replace(report, injured=Count(max(0, hurt), "shot less the event's killed",
+                                         report.injured.sentence_ids if hurt > 0 else ()))
 
 
 def _most_given(votes: list[tuple[int, bool]]) -> int:

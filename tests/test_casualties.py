@@ -208,3 +208,13 @@ def test_on_a_tie_a_report_about_the_event_alone_outvotes_a_roundup():
 ])
 def test_bodies_found_and_people_found_deceased_are_killed(text):
     assert counted(report("d1", text)) == (4, 0)
+
+
+def test_a_report_silent_on_the_dead_whose_people_shot_may_all_have_died_is_silent_on_the_hurt():
+    """Two of the three dead were shot, per the second report, one per the third: they do not outvote the first's
+    one wounded."""
+    counted_event = report("d1", "The shooting cost the lives of three young people. One person was taken to the "
+                                 "hospital with gunshot wounds and is listed in serious condition.")
+    two_shot = report("d2", "She said two of her friends were shot.")
+    one_shot = report("d3", "Jordan Ebner was shot multiple times.")
+    assert counted(counted_event, two_shot, one_shot) == (3, 1)
