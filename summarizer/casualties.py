@@ -71,7 +71,7 @@ _TALLY = re.compile("|".join(f"(?:{words})" for words in TALLIES.values()), re.I
 # killed by a stray bullet ..."), each with an example it reads.
 EARLIER_YEARS = {
     "last year": r"\b(?:last|previous|prior)\s+year\b",  # "last year", "the previous year"
-    "years ago": r"\b(?:a|one|two|three|four|five|several|\d+)\s+years?\s+(?:ago|earlier|before)\b",  # "two years ago"
+    "years ago": r"\b(?:a|one|two|three|four|five|several|\d+)\s+years?\s+(?:ago|earlier)\b",  # "two years ago"
 }
 _EARLIER_YEAR = re.compile("|".join(f"(?:{words})" for words in EARLIER_YEARS.values()), re.IGNORECASE)
 
