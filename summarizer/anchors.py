@@ -517,9 +517,10 @@ SELF_INFLICTED = {
 _SELF_INFLICTED = re.compile("|".join(f"(?P<{kind}>{words})" for kind, words in SELF_INFLICTED.items()))
 _SAME_PERSON_GAP = re.compile(r"[\s,]*(?:who\s+)?(?:\w+ly\s+)?")
 _HOMETOWN_BEFORE = re.compile(r"\bof\s+$")  # "Talitha Bowman, 20, of Chattanooga died": the town is no person
-# Words saying the people counted were not hurt: "one person inside was not injured", "was home but was not hurt".
-# The first of these or of HURT in the clause after the count decides ("shot but not killed" was shot).
-UNHURT = r"\b(?:not|never)\s+(?:been\s+)?(?:\w+ly\s+)?(?:injured|hurt|wounded|harmed|shot|struck|killed)\b|" \
+# Words saying the people counted were not hurt: "one person inside was not injured", "was home but was not hurt"
+# ("not seriously injured" is hurt). The first of these or of HURT in the clause after the count decides ("shot but
+# not killed" was shot).
+UNHURT = r"\b(?:not|never)\s+(?:been\s+)?(?:injured|hurt|wounded|harmed|shot|struck|killed)\b|" \
          r"\b(?:uninjured|unharmed|unhurt|unscathed)\b"
 HURT = r"\b(?:shot|killed|injured|hurt|wounded|harmed|struck|died|dead)\b"
 _HURT_OR_NOT = re.compile(f"(?P<unhurt>{UNHURT})|{HURT}", re.IGNORECASE)

@@ -142,6 +142,10 @@ def test_a_fourth_person_shot_is_one_more_than_three_killed():
     assert counted(report("d1", text)) == (3, 1)
 
 
+def test_people_not_seriously_hurt_are_injured():
+    assert counted(report("d1", "Three people were not seriously injured in the shooting.")) == (0, 3)
+
+
 def test_a_person_said_not_to_be_hurt_is_not_counted():
     text = ("Police are investigating a shootout that killed three people. One person inside the apartment was not "
             "injured and was questioned by police.")
