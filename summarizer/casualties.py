@@ -102,7 +102,7 @@ class ReportCount:
     killed: Count
     injured: Count
     sex_of_dead: str | None = None  # when everyone the report says died is of one sex, as far as its words tell
-    sex_of_hurt: str | None = None
+    sex_of_hurt: str | None = None  # likewise everyone it says was hurt or shot
 
 
 @dataclass
@@ -241,10 +241,10 @@ def count_report(doc_id: str, figures: list[Figure], killed_elsewhere: list[froz
                                  _ordinal(of[FigureKind.shot] + of[FigureKind.injured], doc_id)), of[FigureKind.shot])
     less_killed = Count(max(0, shot.value - killed.value), "shot less killed", shot.sentence_ids + killed.sentence_ids)
     hurt_referred = [f for f in of[FigureKind.injured] if _first_word(f) in REFERRED_BACK]
-    someone_else = bool(sex_of_dead and hurt_referred
-                        and all(_sex(f, sentences) not in (None, sex_of_dead) for f in hurt_referred))
+    hurt_are_not_the_dead = bool(sex_of_dead and hurt_referred
+                                 and all(_sex(f, sentences) not in (None, sex_of_dead) for f in hurt_referred))
     injured = largest(_first_count(counted[FigureKind.injured], doc_id),
-                      _with_suspect(_people(of[FigureKind.injured], killed_names, nobody_died or someone_else),
+                      _with_suspect(_people(of[FigureKind.injured], killed_names, nobody_died or hurt_are_not_the_dead),
                                     of[FigureKind.injured]),
                       less_killed)
     return ReportCount(doc_id, killed, injured, sex_of_dead,

@@ -199,10 +199,11 @@ def test_a_fourth_person_shot_in_a_report_silent_on_the_dead_is_one_more_than_th
 
 
 def test_on_a_tie_a_report_about_the_event_alone_outvotes_a_roundup():
-    roundup = report("d1", "The teen and the man were among 11 people shot, one fatally, from Tuesday afternoon to early "
-                           "Wednesday, police said. A shooting on the South Side wounded a 16-year-old boy and a "
-                           "19-year-old man.")
-    alone = report("d2", "Ronnie Smith was killed in a shooting near his home late Tuesday that also left a man wounded.")
+    roundup = report("d1", "The teen and the man were among 11 people shot, one fatally, from Tuesday afternoon to "
+                           "early Wednesday, police said. A shooting on the South Side wounded a 16-year-old boy and "
+                           "a 19-year-old man.")
+    alone = report("d2", "Ronnie Smith was killed in a shooting near his home late Tuesday that also left a man "
+                         "wounded.")
     assert counted(roundup, alone) == (1, 1)
 
 
