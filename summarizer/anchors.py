@@ -536,6 +536,13 @@ SELF_INFLICTED = {
 _SELF_INFLICTED = re.compile("|".join(f"(?P<{kind}>{words})" for kind, words in SELF_INFLICTED.items()))
 _SAME_PERSON_GAP = re.compile(r"[\s,]*(?:who\s+)?(?:\w+ly\s+)?")
 _HOMETOWN_BEFORE = re.compile(r"\bof\s+$")  # "Talitha Bowman, 20, of Chattanooga died": the town is no person
+# Words saying the people counted were not hurt: "one person inside was not injured", "was home but was not hurt"
+# ("not seriously injured" is hurt). The first of these or of HURT in the clause after the count decides ("shot but
+# not killed" was shot).
+UNHURT = r"\b(?:not|never)\s+(?:been\s+)?(?:injured|hurt|wounded|harmed|shot|struck|killed)\b|" \
+         r"\b(?:uninjured|unharmed|unhurt|unscathed)\b"
+HURT = r"\b(?:shot|killed|injured|hurt|wounded|harmed|struck|died|dead)\b"
+_HURT_OR_NOT = re.compile(f"(?P<unhurt>{UNHURT})|{HURT}", re.IGNORECASE)
 
 
 def _casualties_of_one(text: str) -> list[numbers.Quantity]:
@@ -550,9 +557,16 @@ def _casualties_of_one(text: str) -> list[numbers.Quantity]:
             noun_start = masked.find(q.noun, q.start)
             noun_end = max([noun_start + len(q.noun)] + [e for s, e in ages if s <= noun_start + len(q.noun) <= e])
             end = max(q.end, noun_end)
-            found.append(numbers.Quantity(**{**q.__dict__, "text": text[q.start:end], "end": end,
-                                             "noun": text[noun_start:noun_end]}))
+            noun = text[noun_start:noun_end]
+            found.append(numbers.Quantity(**{**q.__dict__, "text": text[q.start:end], "end": end, "noun": noun,
+                                             "value_min": float(_people_joined(noun))}))
     return found
+
+
+def _people_joined(noun: str) -> int:
+    """'A woman and girl' is two people, one article for both nouns."""
+    parts = re.split(r"\s+and\s+", noun)
+    return len(parts) if all(p.split()[-1:] and p.split()[-1].lower() in numbers.PERSON_NOUNS for p in parts) else 1
 
 
 def _casualties_by_reference(text: str) -> list[numbers.Quantity]:
@@ -581,6 +595,13 @@ def _shooters_by_suicide(text: str, counted: list[numbers.Quantity]) -> list[num
             found.append(numbers.Quantity(1.0, None, "exact", "the shooter", m.start(), m.end(), noun="shooter",
                                           kind=kind))
     return found
+
+
+def _said_unhurt(text: str, end: int) -> bool:
+    """Whether the clause after a count says its people were not hurt (UNHURT before any word of HURT)."""
+    clause = re.split(r"[.;:!?]", text[end:end + 120], maxsplit=1)[0]
+    first = _HURT_OR_NOT.search(clause)
+    return bool(first and first["unhurt"])
 
 
 _PART_BEFORE = re.compile(r"\b(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|of\s+those)[\s,:]*$",
@@ -614,6 +635,8 @@ def _sentence_figures(doc: Document, sentence: Sentence, frames: list[Attributio
             continue
         if q.kind in CASUALTY_KINDS and q.noun and not (q.counts_people or q.noun[:1].isupper()):  # a name is a person
             continue  # "the 3100 block ... when he was shot", "officers from several agencies ... how she was injured"
+        if q.kind in CASUALTY_KINDS and _said_unhurt(sentence.text, q.end):
+            continue
         at = sentence.start + q.start
         nearest = min(frames, key=lambda f: abs(f.start - at), default=None)
         whole = _whole_of(sentence.text, q, counted)

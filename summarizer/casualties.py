@@ -1,33 +1,39 @@
 """casualties: a draft's figures -> killed and injured as the Gun Violence Archive counts them, each count naming the
 rule and the sentences it read.
 
-GVA counts every person hit once: killed when they died (then or later), injured otherwise; a suspect shot by
-police counts like anyone else. Reports say it many ways, and anchors reads each as a figure of kind killed,
-injured or shot ("pronounced dead", "succumbed", "fatally shot" are killed; "wounded", "grazed", "hospitalized", "in
-critical condition", "non-life-threatening injuries" are injured; "two men and a woman were shot, one fatally" is 3
-shot and 1 killed). Figures of one person referred to by name ("Emma died") or back ("he was pronounced dead", "the
-suspect was shot") count people, not numbers: one person named twice is one, and a person named as killed who is
-also named as hurt is one killed person.
+GVA counts every person hit once: killed when they died (then or later), injured otherwise; a suspect shot by police
+counts like anyone else. Reports say it many ways, and anchors reads each as a figure of kind killed, injured or
+shot ("pronounced dead", "succumbed", "fatally shot", "four bodies were found" are killed; "wounded", "grazed",
+"hospitalized", "in critical condition", "non-life-threatening injuries" are injured, "was not injured" is no
+figure; "two men and a woman were shot, one fatally" is 3 shot and 1 killed). Figures of one person referred to by
+name ("Emma died") or back ("he was pronounced dead", "the suspect was shot") count people, not numbers: one person
+named twice is one, a person named as killed who is also named as hurt is one killed person, and one referred back
+to as hurt is one of the dead unless of another sex than all of them (SEXES: "the woman was hospitalized" is not the
+boy who died).
 
 Per report (the figures citing one document), each the largest of what its rules give:
   killed  = the first count of people killed | the people named (or else the one referred back to); plus the
             suspect referred to as killed ('the suspect was shot and killed by officers')
-  injured = the first count hurt | the people named as hurt and not as killed | everyone shot less those killed
-Per event: the count most reports give (the larger on a tie), after the latest report has updated the earlier ones
-(a victim who died of his injuries later moves from injured to killed). An ordinal counts the people before it ('three people were killed ... a fourth man who was shot': four hit, one
-injured). A report that reads no sentence for a kind
-is silent on it, not a count of zero: "three dead" and "three killed, one wounded" count one injured.
+  injured = the first count hurt | the people named as hurt and not as killed | everyone shot (a shooter who shot
+            himself too) less those killed
+Per event: the count most reports give (on a tie, the one most reports that are no roundup give, then the larger),
+after the latest report has updated the earlier ones (a victim who died of his injuries later moves from injured to
+killed, unless the dead are of another sex than those hurt). An ordinal counts the people before it ('three people
+were killed ... a fourth man who was shot': four hit, one injured). A report that reads no sentence for a kind
+is silent on it, not a count of zero: "three dead" and "three killed, one wounded" count one injured; a report
+silent on the dead counts those it says were shot less those the event's reports say died.
 
 A count in a sentence that tallies several shootings together (TALLIES: "seven people had been killed and 40
 wounded in 33 separate shooting incidents since Friday", "shootings across the city", "so far this year") counts
-no one for the event: a report's first count is its lead only when the lead is about the event.
+no one for the event: a report's first count is its lead only when the lead is about the event. Nor does a count
+in a sentence set in an earlier year (EARLIER_YEARS: "Last year, musician Emiliano Nevarez was killed ...").
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from summarizer.schema import Figure, FigureKind
 from summarizer.sources import Sources
@@ -37,6 +43,12 @@ REFERRED_BACK = {"the", "he", "she"}
 COUNTS = {"a", "an", "one"}  # "a man was killed" is a count of one, like "one man was killed"
 SUSPECTS = {"suspect", "gunman", "shooter"}  # a person apart from the victims, even when unnamed
 CASUALTY_KINDS = (FigureKind.killed, FigureKind.injured, FigureKind.shot)
+# Words that tell a person's sex: a woman hurt is not the boy who was killed. A name's sex is the pronoun of its
+# sentence ('Council succumbed to her injuries').
+SEXES = {
+    "female": {"woman", "women", "girl", "girls", "she", "her", "mother", "daughter", "wife", "sister", "grandmother"},
+    "male": {"man", "men", "boy", "boys", "he", "his", "him", "father", "son", "husband", "brother", "grandfather"},
+}
 _NUMBER_WORDS = r"\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|multiple|separate|other"
 _WEEKDAYS = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 # Words that make a sentence a tally of several shootings, each with an example it reads.
@@ -55,11 +67,24 @@ TALLIES = {
         rf"(?:{_WEEKDAYS})\b"),
 }
 _TALLY = re.compile("|".join(f"(?:{words})" for words in TALLIES.values()), re.IGNORECASE)
+# Words that set a sentence in an earlier year, so about another shooting ("Last year, musician Emiliano Nevarez was
+# killed by a stray bullet ..."), each with an example it reads.
+EARLIER_YEARS = {
+    "last year": r"\b(?:last|previous|prior)\s+year\b",  # "last year", "the previous year"
+    "years ago": r"\b(?:a|one|two|three|four|five|several|\d+)\s+years?\s+(?:ago|earlier)\b",  # "two years ago"
+}
+_EARLIER_YEAR = re.compile("|".join(f"(?:{words})" for words in EARLIER_YEARS.values()), re.IGNORECASE)
 
 
 def tally_of_shootings(sentence: str) -> bool:
     """Whether a sentence counts several shootings together (TALLIES), not one event's casualties."""
     return bool(_TALLY.search(sentence))
+
+
+def counts_no_one_for_the_event(sentence: str) -> bool:
+    """Whether a sentence's counts are of other shootings: several together (TALLIES) or one in an earlier year
+    (EARLIER_YEARS)."""
+    return tally_of_shootings(sentence) or bool(_EARLIER_YEAR.search(sentence))
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,8 @@ class ReportCount:
     doc_id: str
     killed: Count
     injured: Count
+    sex_of_dead: str | None = None  # when everyone the report says died is of one sex, as far as its words tell
+    sex_of_hurt: str | None = None  # likewise everyone it says was hurt or shot
 
 
 @dataclass
@@ -84,6 +111,26 @@ class Casualties:
     injured: int | None
     reports: list[ReportCount] = field(default_factory=list)
     basis: str = "no report gives a casualty figure"
+
+
+def _sex_in(words: list[str]) -> str | None:
+    sexes = {sex for sex, said in SEXES.items() if said & set(words)}
+    return sexes.pop() if len(sexes) == 1 else None
+
+
+def _sex(figure: Figure, sentences: dict[str, str]) -> str | None:
+    """The sex the figure's words tell ('two men', 'she'); for a name, the one its sentence's pronouns tell."""
+    words = re.findall(r"[a-z]+", f"{figure.text} {figure.group}".lower())
+    if _name(figure) is None:
+        return _sex_in(words)
+    pronouns = re.findall(r"\b(?:he|his|him|she|her)\b", sentences.get(figure.citations[0], "").lower())
+    return _sex_in(pronouns)
+
+
+def _one_sex(figures: list[Figure], sentences: dict[str, str]) -> str | None:
+    """The sex of the people the figures count, when those whose words tell one all tell the same."""
+    sexes = {sex for f in figures if (sex := _sex(f, sentences))}
+    return sexes.pop() if len(sexes) == 1 else None
 
 
 def _first_word(figure: Figure) -> str:
@@ -167,10 +214,14 @@ def _with_suspect(victims: Count, figures: list[Figure]) -> Count:
                  victims.sentence_ids + (suspect[0].citations[0],))
 
 
-def count_report(doc_id: str, figures: list[Figure], killed_elsewhere: list[frozenset[str]] = ()) -> ReportCount:
+def count_report(doc_id: str, figures: list[Figure], killed_elsewhere: list[frozenset[str]] = (),
+                 sentences: dict[str, str] | None = None) -> ReportCount:
     """One report's killed and injured, from the figures citing it (see the module docstring). People named as
     killed here or in `killed_elsewhere` (another report) are not counted hurt, nor is one person said to be hurt
-    who is the same one said to be killed ('killed a 16-year-old' and 'critically injured a 16-year-old')."""
+    who is the same one said to be killed ('killed a 16-year-old' and 'critically injured a 16-year-old'). A person
+    referred back to as hurt ('the woman was hospitalized') is one of the dead unless of another sex than all of
+    them (`sentences`, by id, tell a name's sex)."""
+    sentences = sentences or {}
     of = {kind: [f for f in figures if f.kind is kind] for kind in CASUALTY_KINDS}
     dead_ones = {_group_key(f) for f in of[FigureKind.killed] if f.value_min == 1}
     counted = {kind: [f for f in found if _is_count(f) and not (kind is not FigureKind.killed and f.value_min == 1
@@ -184,31 +235,53 @@ def count_report(doc_id: str, figures: list[Figure], killed_elsewhere: list[froz
     killed = _with_suspect(largest(_first_count(counted[FigureKind.killed], doc_id), _people(of[FigureKind.killed]),
                                    _ordinal(of[FigureKind.killed], doc_id)), of[FigureKind.killed])
     nobody_died = killed.value == 0
-    shot = largest(_first_count(counted[FigureKind.shot], doc_id),
-                   _people(of[FigureKind.shot], killed_names, nobody_died),
-                   _ordinal(of[FigureKind.shot] + of[FigureKind.injured], doc_id))
+    sex_of_dead = _one_sex(of[FigureKind.killed], sentences)
+    shot = _with_suspect(largest(_first_count(counted[FigureKind.shot], doc_id),
+                                 _people(of[FigureKind.shot], killed_names, nobody_died),
+                                 _ordinal(of[FigureKind.shot] + of[FigureKind.injured], doc_id)), of[FigureKind.shot])
     less_killed = Count(max(0, shot.value - killed.value), "shot less killed", shot.sentence_ids + killed.sentence_ids)
+    hurt_referred = [f for f in of[FigureKind.injured] if _first_word(f) in REFERRED_BACK]
+    hurt_are_not_the_dead = bool(sex_of_dead and hurt_referred
+                                 and all(_sex(f, sentences) not in (None, sex_of_dead) for f in hurt_referred))
     injured = largest(_first_count(counted[FigureKind.injured], doc_id),
-                      _with_suspect(_people(of[FigureKind.injured], killed_names, nobody_died), of[FigureKind.injured]),
+                      _with_suspect(_people(of[FigureKind.injured], killed_names, nobody_died or hurt_are_not_the_dead),
+                                    of[FigureKind.injured]),
                       less_killed)
-    return ReportCount(doc_id, killed, injured)
+    return ReportCount(doc_id, killed, injured, sex_of_dead,
+                       _one_sex(of[FigureKind.injured] + of[FigureKind.shot], sentences))
 
 
 def _updated(report: ReportCount, latest: ReportCount) -> ReportCount:
     """An earlier report as a later one updates it: people it counted hurt who have died since count as killed (when
-    the later report counts no more people in all: the same people, more of them dead)."""
+    the later report counts no more people in all: the same people, more of them dead; not when the dead are of
+    another sex than the hurt: 'three men were hospitalized' and later 'Council succumbed to her injuries')."""
     died_since = latest.killed.value - report.killed.value
     same_people = latest.killed.value + latest.injured.value <= report.killed.value + report.injured.value
-    if died_since <= 0 or not same_people:
+    others_died = None not in (report.sex_of_hurt, latest.sex_of_dead) and report.sex_of_hurt != latest.sex_of_dead
+    if died_since <= 0 or not same_people or others_died:
         return report
     return ReportCount(report.doc_id, latest.killed,
                        Count(max(0, report.injured.value - died_since), "updated by a later report",
                              report.injured.sentence_ids + latest.killed.sentence_ids))
 
 
-def _most_given(values: list[int]) -> int:
-    counts = Counter(values)
-    return max(counts, key=lambda value: (counts[value], value))
+def _less_the_dead(report: ReportCount, killed: int) -> ReportCount:
+    """A report silent on the dead counts everyone it says was shot as hurt, less those the event's reports say
+    died; when they may all be among the dead ('Antwone was shot' where another report says he was pronounced
+    dead) it is silent on the hurt too."""
+    if report.killed.sentence_ids or report.injured.rule != "shot less killed":
+        return report
+    hurt = report.injured.value - killed
+    return replace(report, injured=Count(max(0, hurt), "shot less the event's killed",
+                                         report.injured.sentence_ids if hurt > 0 else ()))
+
+
+def _most_given(votes: list[tuple[int, bool]]) -> int:
+    """The value most reports give; on a tie, the one most reports about the event alone give (a roundup of the
+    day's shootings recounts others: 'The teen and the man were among 11 people shot'), then the larger."""
+    counts = Counter(value for value, _ in votes)
+    alone = Counter(value for value, roundup in votes if not roundup)
+    return max(counts, key=lambda value: (counts[value], alone[value], value))
 
 
 def _text(sources: Sources, sentence_id: str) -> str:
@@ -223,18 +296,24 @@ def count_casualties(figures: list[Figure], sources: Sources) -> Casualties:
         if f.kind in CASUALTY_KINDS:
             for doc_id in dict.fromkeys(c.split(":")[0] for c in f.citations):
                 read = [c for c in f.citations if c.split(":")[0] == doc_id]
-                if not all(tally_of_shootings(_text(sources, c)) for c in read):
+                if not all(counts_no_one_for_the_event(_text(sources, c)) for c in read):
                     by_doc.setdefault(doc_id, []).append(f.model_copy(update={"citations": [
-                        c for c in f.citations if c.split(":")[0] != doc_id or not tally_of_shootings(_text(sources, c))]}))
+                        c for c in f.citations
+                        if c.split(":")[0] != doc_id or not counts_no_one_for_the_event(_text(sources, c))]}))
     if not by_doc:
         return Casualties(None, None)
     named_dead = [n for f in figures if f.kind is FigureKind.killed and (n := _name(f))]
-    reports = [count_report(doc_id, found, named_dead) for doc_id, found in by_doc.items()]
+    sentences = {c: _text(sources, c) for f in figures for c in f.citations}
+    reports = [count_report(doc_id, found, named_dead, sentences) for doc_id, found in by_doc.items()]
     dates = {d.id: d.date[:10] for d in sources.canonical if d.date}
     if len(reports) > 1 and all(r.doc_id in dates for r in reports):
         latest = max(reports, key=lambda r: dates[r.doc_id])
         reports = [_updated(r, latest) if dates[r.doc_id] < dates[latest.doc_id] else r for r in reports]
-    killed = _most_given([r.killed.value for r in reports if r.killed.sentence_ids] or [0])
-    injured = _most_given([r.injured.value for r in reports if r.injured.sentence_ids] or [0])
+    roundups = {d.id for d in sources.documents if any(tally_of_shootings(s.text) for s in d.sentences)}
+    killed = _most_given([(r.killed.value, r.doc_id in roundups) for r in reports if r.killed.sentence_ids]
+                         or [(0, False)])
+    reports = [_less_the_dead(r, killed) for r in reports]
+    injured = _most_given([(r.injured.value, r.doc_id in roundups) for r in reports if r.injured.sentence_ids]
+                          or [(0, False)])
     return Casualties(killed, injured, reports, f"killed {killed}, injured {injured}: the counts most of "
                                                 f"{len(reports)} reports give")

@@ -140,3 +140,86 @@ def test_a_fourth_person_shot_is_one_more_than_three_killed():
     text = ("Three people were killed in a shooting at an apartment building. A fourth man who was shot in the leg "
             "was located by officers a short distance away.")
     assert counted(report("d1", text)) == (3, 1)
+
+
+def test_people_not_seriously_hurt_are_injured():
+    assert counted(report("d1", "Three people were not seriously injured in the shooting.")) == (0, 3)
+
+
+def test_a_person_said_not_to_be_hurt_is_not_counted():
+    text = ("Police are investigating a shootout that killed three people. One person inside the apartment was not "
+            "injured and was questioned by police.")
+    assert counted(report("d1", text)) == (3, 0)
+
+
+def test_a_woman_and_girl_with_one_article_are_two_people():
+    text = "Police said a man fatally shot a woman and girl then killed himself."
+    assert counted(report("d1", text)) == (3, 0)
+
+
+def test_a_shooter_who_shot_himself_and_lived_is_injured():
+    text = "A two-year-old boy was airlifted to the hospital after accidentally shooting himself in the chest."
+    assert counted(report("d1", text)) == (0, 1)
+
+
+def test_a_shooting_in_an_earlier_year_counts_no_one_for_the_event():
+    text = ("A gun battle on the streets of Oakland left eight people wounded. Last year, musician Emiliano Nevarez "
+            "was killed by a stray bullet outside the same bar.")
+    assert counted(report("d1", text)) == (0, 8)
+
+
+def test_a_woman_hurt_is_not_the_boy_who_was_killed():
+    text = ("A 7-year-old boy was shot and killed Saturday night. He was shot in the chest and died at the hospital. "
+            "The woman was also shot in the chest and is hospitalized in stable condition.")
+    assert counted(report("d1", text)) == (1, 1)
+
+
+def test_a_later_report_of_a_womans_death_does_not_move_men_counted_hurt_to_killed():
+    earlier = report("d1", "Three men were taken to the hospital in stable condition.", "2017-01-01")
+    later = report("d2", "Council succumbed to her injuries.", "2017-01-03")
+    assert counted(earlier, later) == (1, 3)
+
+
+def test_a_later_report_of_a_womans_death_moves_the_woman_counted_hurt_to_killed():
+    earlier = report("d1", "A woman was taken to the hospital in stable condition.", "2017-01-01")
+    later = report("d2", "Council succumbed to her injuries.", "2017-01-03")
+    assert counted(earlier, later) == (1, 0)
+
+
+def test_a_report_silent_on_the_dead_does_not_count_hurt_a_person_shot_whom_another_says_died():
+    died = report("d1", "An 11-year-old boy died late Wednesday after he was hit by accidental gunfire.")
+    shot = report("d2", "Police say Antwone was shot as a relative played with a handgun.")
+    assert counted(died, shot) == (1, 0)
+
+
+def test_a_fourth_person_shot_in_a_report_silent_on_the_dead_is_one_more_than_those_who_died():
+    died = report("d1", "Three people were found shot to death inside a home.")
+    survived = report("d2", "A fourth person was also shot, police said, but survived.")
+    assert counted(died, survived) == (3, 1)
+
+
+def test_on_a_tie_a_report_about_the_event_alone_outvotes_a_roundup():
+    roundup = report("d1", "The teen and the man were among 11 people shot, one fatally, from Tuesday afternoon to "
+                           "early Wednesday, police said. A shooting on the South Side wounded a 16-year-old boy and "
+                           "a 19-year-old man.")
+    alone = report("d2", "Ronnie Smith was killed in a shooting near his home late Tuesday that also left a man "
+                         "wounded.")
+    assert counted(roundup, alone) == (1, 1)
+
+
+@pytest.mark.parametrize("text", [
+    "All four bodies were found around 11:50 a.m. Wednesday.",
+    "The grandparents called the sheriff's office and deputies found all four deceased.",
+])
+def test_bodies_found_and_people_found_deceased_are_killed(text):
+    assert counted(report("d1", text)) == (4, 0)
+
+
+def test_a_report_silent_on_the_dead_whose_people_shot_may_all_have_died_is_silent_on_the_hurt():
+    """Two of the three dead were shot, per the second report, one per the third: they do not outvote the first's
+    one wounded."""
+    counted_event = report("d1", "The shooting cost the lives of three young people. One person was taken to the "
+                                 "hospital with gunshot wounds and is listed in serious condition.")
+    two_shot = report("d2", "She said two of her friends were shot.")
+    one_shot = report("d3", "Jordan Ebner was shot multiple times.")
+    assert counted(counted_event, two_shot, one_shot) == (3, 1)

@@ -179,7 +179,7 @@ _ATTEMPT_BEFORE = re.compile(r"\b(?:" + "|".join(ATTEMPT_WORDS) + r")\s+to\s+$",
 # Words that describe the counted people themselves ("12 officers died", "62 dead", "40 prisoners escaped").
 _INTRANSITIVE = {
     "died": "killed", "dead": "killed", "die": "killed", "dies": "killed", "perished": "killed",
-    "deaths": "killed", "fatalities": "killed",
+    "deaths": "killed", "fatalities": "killed", "deceased": "killed", "bodies": "killed",
     "escaped": "escaped", "escape": "escaped", "fled": "escaped", "escapees": "escaped",
     "missing": "missing", "injuries": "injured", "wounds": "shot", "succumbed": "killed",
 }
