@@ -9,7 +9,9 @@ Reporting frames recognised (the speaker is the words the text uses, trimmed to 
   "..., security and police officials have said."   "..., said Oudi Al-Khadran, the mayor ..."
   "according to Maan", "according to Amaq News Agency"
 Places come from names with a place cue ("in X", "X province"), from "Town, State" and from datelines
-("MEMPHIS, Tenn. (AP) --"); a name ending in a venue word ("... Apartments", "... Hospital") is a site, not a town.
+("MEMPHIS, Tenn. (AP) --"); a name ending in a venue word ("... Apartments", "... Hospital") is a site, not a town,
+and a person, an agency or a cut-off name after a cue is no town at all. A report written without capitals is read
+by summarizer.lowercase_places instead.
 A US town no sentence gives a state gets one from summarizer.gazetteer when the reports' cues agree, marked with
 the basis of the inference.
 "The agency claimed ..." resolves "the agency" to the nearest earlier name in the same document containing
@@ -263,7 +265,7 @@ _SITE_WORDS = set(
 # town's institution: "the Al Khalis prison", "a Duluth hospital").
 VENUE_AFTER = ("parking lot", "parking garage", "parking deck", "restaurant", "store", "nightclub", "night club",
                "club", "bar", "lounge", "apartments", "apartment complex", "motel", "hotel", "gas station", "mall",
-               "drive-thru", "drive-through", "convenience store", "liquor store")
+               "drive-thru", "drive-through", "convenience store", "liquor store", "app", "website")
 _SITE_AFTER = re.compile(r"(?:['’]s)?\s+(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in VENUE_AFTER)
                          + r")\b", re.IGNORECASE)
 _POSSESSIVE_SITE_AFTER = re.compile(r"['’]s\s+(?:" + "|".join(sorted(_SITE_WORDS)) + r")\b", re.IGNORECASE)

@@ -283,6 +283,7 @@ def test_a_county_is_a_site_offered_only_when_no_town_is_named():
 def test_a_business_before_a_venue_word_is_a_site_but_a_town_before_one_is_the_town():
     assert ("KFC", "site") in _places("A teen was shot in the KFC parking lot on Friday.")
     assert ("Duluth", "place") in _places("A 17-year-old was taken to a Duluth hospital after being shot.")
+    assert ("BBC Sport", "place") not in _places("You can now add tennis alerts in the BBC Sport app.")
 
 
 def test_a_towns_police_and_a_compass_part_of_a_town_name_the_town():
