@@ -750,9 +750,10 @@ def _as_town(entity: entities.Entity, sentence: str, people: set[str]) -> entiti
 
 def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, lowercased: bool,
                      out: list[PlaceCandidate], people: set[str] = frozenset()) -> None:
-    named_here = _countries_named(sentence.text, lowercased)
     if lowercased:
-        for place in lowercase_places.places_in(sentence.text):
+        places = lowercase_places.places_in(sentence.text)
+        named_here = [p.country for p in places if p.kind == "country"]
+        for place in places:
             out.append(PlaceCandidate(
                 sentence_id=sentence.id, doc_id=doc.id, text=place.text, kind=place.kind,
                 country=place.country or _country_around(named_here, doc_countries),
@@ -762,6 +763,7 @@ def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, 
     dateline = _dateline_place(doc, sentence)
     if dateline:
         out.append(dateline)
+    named_here = _countries_named(sentence.text)
     for entity in entities.find(sentence.text):
         town = _town_in(entity, sentence.text, doc.text)
         place = ("place", None, None) if town else _place(entity, sentence.text)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from summarizer import gazetteer
 from summarizer.checks import entities
@@ -60,6 +61,15 @@ _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*(?:['’](?!s\b)[a-z]+)*")  # "romania's"
 _INNER_WORD = re.compile(r"(?<![.!?:;\"“‘(\n]\s)(?<![.!?:;\"“‘(\n])(?<=\s)([A-Za-z][a-z]+)\b")
 
 
+class Known(NamedTuple):
+    """A place name the tables or the gazetteer know, ending before word `end`."""
+
+    end: int
+    kind: str
+    country: str | None
+    population: int = 0
+
+
 @dataclass(frozen=True)
 class LowercasePlace:
     text: str  # title-cased
@@ -100,11 +110,11 @@ def _after_noun_of(words: list, i: int) -> LowercasePlace | None:
     word = words[i][2]
     if word not in NOUN_OF or i + 2 >= len(words) or words[i + 1][2] != "of" or not _adjacent(words, i, i + 1):
         return None
-    span = _known_at(words, i + 2) or (None if word in KNOWN_ONLY_OF else _unknown_at(words, i + 2))
-    if not span:
+    known = _known_at(words, i + 2)
+    end = known.end if known else None if word in KNOWN_ONLY_OF else _unknown_end(words, i + 2)
+    if end is None:
         return None
-    country = span[3] if len(span) > 2 else None
-    return _place(words, i if word in NAMED_WITH_NOUN else i + 2, span[1], NOUN_OF[word], country)
+    return _place(words, i if word in NAMED_WITH_NOUN else i + 2, end, NOUN_OF[word], known.country if known else None)
 
 
 def _before_noun(words: list, i: int) -> LowercasePlace | None:
@@ -130,10 +140,10 @@ def _after_county(words: list, i: int) -> LowercasePlace | None:
 
 def _known(words: list, i: int, low: str) -> LowercasePlace | None:
     """A country, US state or town the gazetteer knows, with the cue the module docstring names for it."""
-    span = _known_at(words, i)
-    if not span:
+    known = _known_at(words, i)
+    if not known:
         return None
-    end, kind, country, population = span[1], *span[2:]
+    end, kind, country, population = known
     name = " ".join(w[2] for w in words[i:end])
     before = words[i - 1][2] if i > 0 and _adjacent(words, i - 1, i) else ""
     after = low[words[end - 1][1]:]
@@ -147,38 +157,39 @@ def _known(words: list, i: int, low: str) -> LowercasePlace | None:
     return _place(words, i, end, kind, country) if ok else None
 
 
-def _known_at(words: list, i: int) -> tuple[int, int, str, str | None, int] | None:
-    """The longest known place name starting at word i: (start, end, kind, country, population)."""
+def _known_at(words: list, i: int) -> Known | None:
+    """The longest known place name starting at word i."""
     for end in range(min(len(words), i + 3), i, -1):
         name = " ".join(w[2] for w in words[i:end])
         if not _adjacent(words, i, end - 1) or name in NOT_NAMES:
             continue
         if name in NATIONS:
-            return i, end, "region", None, 0
+            return Known(end, "region", None)
         country = entities.countries().get(name)
         if country and name == country.lower() or name in COMMON_WORD_COUNTRIES and country:
-            return i, end, "country", country, 0
+            return Known(end, "country", country)
         if entities.us_state(name.title()):
-            return i, end, "region", "United States", 0
+            return Known(end, "region", "United States")
         town = gazetteer.world_towns().get(name)
         if town:
-            return i, end, "place", town[1], town[2]
+            return Known(end, "place", town[1], town[2])
     return None
 
 
-def _unknown_at(words: list, i: int) -> tuple[int, int] | None:
-    """An unknown name after a place noun: one word, or two when the first opens names ('santa margarita')."""
+def _unknown_end(words: list, i: int) -> int | None:
+    """Where an unknown name after a place noun ends: one word, or two when the first opens names ('santa
+    margarita')."""
     if words[i][2] in NOT_NAMES and words[i][2] not in NAME_STARTERS:
         return None
     if words[i][2] in NAME_STARTERS and i + 1 < len(words) and words[i + 1][2] not in NOT_NAMES \
             and _adjacent(words, i, i + 1):
-        return i, i + 2
-    return (i, i + 1) if words[i][2] not in NAME_STARTERS else None
+        return i + 2
+    return i + 1 if words[i][2] not in NAME_STARTERS else None
 
 
 def _known_name(words: list, start: int, end: int) -> bool:
-    span = _known_at(words, start)
-    return bool(span and span[1] == end)
+    known = _known_at(words, start)
+    return bool(known and known.end == end)
 
 
 def _adjacent(words: list, i: int, j: int) -> bool:
