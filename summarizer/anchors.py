@@ -128,6 +128,8 @@ SPEAKER_WORDS = set(
 )
 _SKIPPED_BEFORE_VERB = {"has", "have", "had", "also", "later", "previously", "reportedly", "then", "again", "earlier",
                         "separately", "initially", "first", "had"}
+_OPENING_ADVERB = re.compile(r"^(?:meanwhile|however|but|and|also|separately|elsewhere|earlier|later|yet|still|now|"
+                             r"instead|indeed|moreover)\b[\s,]*", re.IGNORECASE)
 _DETERMINERS = {"the", "a", "an", "another", "two", "three", "several", "some", "other", "its", "their"}
 _PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "who", "which", "that", "this"}
 _TOKEN = re.compile(r"[A-Za-z][\w.'’-]*|,|\S")
@@ -161,8 +163,8 @@ def _speaker_before(text: str, end: int) -> tuple[int, int] | None:
             phrase.insert(0, tokens.pop())
             continue
         break
-    while phrase and phrase[0][0].lower() in ("of", "and", "for"):
-        phrase.pop(0)
+    while phrase and (phrase[0][0].lower() in ("of", "and", "for") or _OPENING_ADVERB.fullmatch(phrase[0][0])):
+        phrase.pop(0)  # "Meanwhile Amaq said": the adverb opens the sentence, it names no one
     if not phrase or phrase[-1][0].lower() in _PRONOUNS or phrase[-1][0].lower() in _DETERMINERS:
         return None
     if len(phrase) == 1 and phrase[0][0].lower() in _PRONOUNS:
@@ -210,7 +212,7 @@ def _frames(text: str) -> list[tuple[int, int, str]]:
             continue
         span = _speaker_before(text, m.start())
         if span is None:
-            prefix = text[: m.start()].strip()
+            prefix = _OPENING_ADVERB.sub("", text[: m.start()].strip())  # "Meanwhile motoring groups said"
             words = [w.lower() for w in re.findall(r"[\w'’-]+", prefix)]
             if words and "," not in prefix and len(words) <= 8 and _is_name_word(prefix) and not _PRONOUNS & set(words):
                 span = (text.index(prefix), text.index(prefix) + len(prefix))  # "Messages posted on X said"

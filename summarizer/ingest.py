@@ -91,6 +91,9 @@ NAVIGATION = re.compile(
     re.I,
 )
 NAVIGATION_MAX_CHARS = 160
+# A video player's notice, left in the text where the player was, often glued to the next sentence ("Media playback
+# is not supported on this deviceDel Potro secured ..."): cut out as a piece of its own and removed.
+MEDIA_NOTICE = re.compile(r"Media playback is (?:not supported|unsupported) on (?:this|your) device", re.I)
 # Words that mark a sentence as reporting the event: such sentences are never removed by a pattern rule.
 EVENT_SIGNAL = re.compile(
     r"\b(?:said|says|told|according to|reported(?:ly)?|claimed|confirmed|announced|killed|kill(?:s|ing)?|dead|died"
@@ -513,7 +516,9 @@ def _pieces(text: str) -> list[_Piece]:
             continue
         if mark := _LIST_MARK.match(line):
             start += mark.end()
-        cuts = [start] + [start + m.start() for m in _GLUED.finditer(text[start:end])] + [end]
+        notices = [start + i for m in MEDIA_NOTICE.finditer(text[start:end]) for i in m.span()]
+        glued = [start + m.start() for m in _GLUED.finditer(text[start:end])]
+        cuts = [start] + sorted(set(glued + notices)) + [end]
         for left, right in pairwise(cuts):
             left, right = _strip(text, left, right)
             if left < right:
@@ -618,12 +623,14 @@ def _boilerplate_reason(text: str) -> str | None:
 
 
 def _mark_boilerplate(text: str, pieces: list[_Piece]) -> None:
-    """Apply the rules in order: headings, navigation, patterns, author bio, sandwiched paragraphs, repeats."""
+    """Apply the rules in order: headings, navigation, media notices, patterns, author bio, sandwiched paragraphs, repeats."""
     for piece in pieces:
         if piece.heading >= 2 and len(piece.text.split()) <= SHORT_SECTION_HEADING_WORDS:
             piece.removed = "section heading"
         elif NAVIGATION.match(piece.text) and len(piece.text) <= NAVIGATION_MAX_CHARS:
             piece.removed = "navigation link"
+        elif MEDIA_NOTICE.fullmatch(piece.text):
+            piece.removed = "media player notice"
         elif reason := _boilerplate_reason(piece.text):
             if not _has_event_signal(piece.text):
                 piece.removed = reason

@@ -34,6 +34,9 @@ class EventType(str, Enum):
     accident = "accident"
     disaster = "disaster"
     election = "election"
+    court_ruling = "court_ruling"
+    company_deal = "company_deal"
+    sports_match = "sports_match"
     other = "other"
 
 

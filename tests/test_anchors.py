@@ -5,6 +5,7 @@ import json
 import pytest
 
 from summarizer.anchors import Candidates, find_candidates
+from summarizer.ingest import sources_from_texts
 from summarizer.schema import FigureKind
 from summarizer.sources import Document, Sentence, Sources
 
@@ -99,6 +100,12 @@ def test_a_definite_description_keeps_its_written_words(candidates):
 
 def test_a_passive_is_not_a_reporting_frame(candidates):
     assert not [a for a in candidates.attributions if a.verb == "supported"]
+
+
+def test_an_adverb_opening_the_sentence_is_not_part_of_the_speaker():
+    sources = sources_from_texts(["Meanwhile Amaq said the attack was planned. Meanwhile motoring groups said the "
+                                  "fines were unfair. However, the mayor said the road was closed."])
+    assert {a.speaker for a in find_candidates(sources).attributions} == {"Amaq", "the mayor"}
 
 
 def test_pronoun_speakers_are_left_out(candidates):

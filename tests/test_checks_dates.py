@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from summarizer.checks.dates import compare, extract
+from summarizer.checks.dates import compare, extract, written_as_in
 
 SATURDAY = date(2015, 5, 9)
 
@@ -114,3 +114,16 @@ def test_a_background_year_is_no_evidence_of_when_the_event_took_place():
 
 def test_a_year_inside_a_phone_number_is_not_a_date():
     assert extract("Call the flood helpline on 0300 2000 100 for advice.") == []
+
+
+def test_the_verifier_reads_a_day_as_the_evidence_writes_the_same_day():
+    evidence = "Militants stormed the prison on Friday, officials said."
+    assert written_as_in("The break happened on 8 May 2015.", evidence, date(2015, 5, 9)) == \
+        "The break happened on Friday."
+    assert written_as_in("The break happened on 7 May 2015.", evidence, date(2015, 5, 9)) == \
+        "The break happened on 7 May 2015."
+
+
+def test_a_weekday_no_report_date_resolves_is_left_as_written():
+    claim = "The car bomb went off on Saturday."
+    assert written_as_in(claim, "A car bomb in Baghdad on Saturday killed seven civilians.", None) == claim

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from summarizer.checks.numbers import compare, extract, noun_class
+from summarizer.checks.numbers import compare, extract, noun_class, written_as_in
 
 
 def only(text):
@@ -192,3 +192,13 @@ def test_people_counted_in_two_parts_add_up():
 def test_people_who_fatally_shot_others_are_not_the_killed():
     shooter, victims = extract("Two men fatally shot three people.")
     assert (shooter.kind, victims.kind) == (None, "killed")
+
+
+@pytest.mark.parametrize(("claim", "as_read"), [
+    ("The prison lies about 80 kilometres from Baghdad.", "The prison lies about 80 km from Baghdad."),
+    ("Thirty prisoners escaped.", "30 prisoners escaped."),
+    ("More than thirty prisoners escaped.", "More than thirty prisoners escaped."),  # another qualifier: as written
+    ("Forty prisoners escaped.", "Forty prisoners escaped."),  # another number: as written
+])
+def test_the_verifier_reads_a_number_as_the_evidence_writes_the_same_amount(claim, as_read):
+    assert written_as_in(claim, "Officials said 30 inmates fled the jail about 80 km (50 miles) away.") == as_read

@@ -69,6 +69,13 @@ def test_a_storm_toll_nobody_is_said_to_have_given_is_stated_without_a_reporter(
     assert "None" not in text and "according to" not in text
 
 
+def test_one_person_a_source_refers_back_to_is_one_person():
+    accident = EventSummary(headline="Boy falls", bottom_line="-", event_type="accident",
+                            location=Location(place="Cleveland", region="Ohio"),
+                            figures=[Figure(kind="injured", group="person", value_min=1, text="He")])
+    assert compose_bottom_line(accident)[0] == "Accident in Cleveland, Ohio: one person was injured."
+
+
 def test_an_election_with_no_toll_and_no_date_reads_as_one_plain_sentence():
     election = EventSummary(headline="Election", bottom_line="-", event_type="election",
                             location=Location(country="Nigeria"))

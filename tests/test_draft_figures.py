@@ -74,3 +74,10 @@ def test_a_part_of_a_count_of_the_same_people_is_no_row_but_a_count_of_others_is
     rows = merge_figures(find_candidates(load_sources(tmp_path)).figures)
     assert sorted((f.kind.value, f.text) for f in rows) == [
         ("escaped", "More than fifty"), ("killed", "30"), ("killed", "Several"), ("killed", "five")]
+
+
+def test_one_count_named_twice_in_a_sentence_as_a_whole_and_by_its_parts_is_one_row():
+    merged = merge_figures([figure("d2:8", 6, "others", "Police", kind=FigureKind.other, text="six"),
+                            figure("d2:8", 6, "women and two men", "Police", kind=FigureKind.other,
+                                   text="four women and two men")])
+    assert [(f.value_min, f.citations) for f in merged] == [(6, ["d2:8"])]

@@ -23,7 +23,9 @@ def test_an_event_type_no_sentence_names_is_not_offered():
         "The snowstorm caused a 30-car pile-up on Interstate 25."])]
     assert event_types_by_use(storm)[0] == EventType.disaster and EventType.attack not in event_types_by_use(storm)
     ruling = [Sentence(id="d0:0", doc_id="d0", index=0, start=0, end=44, text="The Supreme Court ruled the fine was lawful.")]
-    assert event_types_by_use(ruling) == [EventType.other]
+    assert event_types_by_use(ruling) == [EventType.court_ruling, EventType.other]
+    visit = [Sentence(id="d0:0", doc_id="d0", index=0, start=0, end=38, text="The minister visited the new hospital.")]
+    assert event_types_by_use(visit) == [EventType.other]
 
 
 def test_the_main_events_date_is_the_day_the_most_sentences_give(seeds_sources):

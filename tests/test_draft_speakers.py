@@ -71,3 +71,11 @@ def test_a_bare_institution_no_report_names_is_not_an_actor():
     sources = sources_from_texts(["Seven men were shot on Monday, police said. No one has been arrested."])
     police = next(s for s in group_speakers(find_candidates(sources).attributions) if s.name.lower() == "police")
     assert actor_role(police, sources) is None
+
+
+def test_only_a_claim_of_responsibility_makes_its_speaker_the_one_who_claimed_it():
+    sources = sources_from_texts(["ISIS claimed responsibility for the attack, the group said in a statement. "
+                                  "Wawrinka claimed an early break, Reuters reported."])
+    speakers = {s.name: s for s in group_speakers(find_candidates(sources).attributions)}
+    assert actor_role(speakers["ISIS"], sources) == ActorRole.claimed_responsibility
+    assert actor_role(speakers["Wawrinka"], sources) == ActorRole.other

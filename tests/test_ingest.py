@@ -345,6 +345,15 @@ def test_sentences_glued_without_a_space_are_split(tmp_path):
         "The storm passed overnight.", "Officials said the bridge reopened at noon."]
 
 
+def test_a_media_player_notice_glued_to_a_sentence_is_removed_and_the_sentence_kept(tmp_path):
+    (tmp_path / "a.txt").write_text("Media playback is not supported on this deviceDel Potro secured a 3-6 6-3 "
+                                    "victory over the Swiss player.The Argentine is 165th in the rankings.\n")
+    document = load_sources(tmp_path).documents[0]
+    assert [s.text for s in document.sentences] == [
+        "Del Potro secured a 3-6 6-3 victory over the Swiss player.", "The Argentine is 165th in the rankings."]
+    assert [r.reason for r in document.removed] == ["media player notice"]
+
+
 def test_hard_wrapped_lines_are_rejoined_into_one_sentence(tmp_path):
     (tmp_path / "wrapped.txt").write_text("Officials said the bridge over the river\nwould reopen on Friday.\n")
     assert sentence_texts(load_sources(tmp_path).documents[0]) == [

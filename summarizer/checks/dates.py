@@ -140,6 +140,10 @@ EVENT_WORDS = {
     "disaster": r"storm|snow|blizzard|hurricane|typhoon|cyclone|flood|earthquake|quake|tsunami|wildfire|fire|tornado|"
                 r"landslide|mudslide|avalanche|drought|eruption|heat\s*wave|disaster",
     "election": r"elect|vote|voting|poll|ballot|referendum",
+    "court_ruling": r"court|judge|verdict|sentenc|convict|acquit|trial|appeal|ruled|ruling|jury|jurors|guilty",
+    "company_deal": r"takeover|acqui[rs]|merger|buyout|bought|sold\b|sale\b|deal\b|auction",
+    "sports_match": r"match\b|matches\b|tournament|championship|semi-final|quarter-final|league\b|world cup|"
+                    r"grand slam|wimbledon|olympic|striker|goalkeeper|midfielder|seeded\b",
 }
 _EVENT_WORDS = {kind: re.compile(rf"\b(?:{words})", re.IGNORECASE) for kind, words in EVENT_WORDS.items()}
 
@@ -155,6 +159,28 @@ def event_dates(text: str, event_type: str, ref_date: date | None = None) -> lis
     bare year or month only in a sentence that names such an event (a day is news of the day)."""
     named = names_event(text, event_type)
     return [d for d in extract(text, ref_date) if not d.background and (d.precision == "day" or named)]
+
+
+def written_as_in(claim: str, evidence: str, ref_date: date | None = None) -> str:
+    """The claim with each day written as the evidence writes the same day: 'on 8 May 2015' as 'on Friday' where the
+    report, dated 9 May 2015, says 'on Friday'. The verifier cannot resolve a weekday against a report's date; the
+    date check does, and only a day it resolves to the same date is rewritten."""
+    given = [d for d in extract(evidence, ref_date) if d.precision == "day" and (d.value or "")[:1].isdigit()]
+    out, at = [], 0
+    for mention in extract(claim):
+        same = next((d for d in given if d.value == mention.value), None) if mention.value else None
+        if mention.precision != "day" or same is None or same.text == mention.text:
+            continue
+        written = same.text
+        if _PREPOSITION_OPENS.match(written) and _PREPOSITION_ENDS.search(claim[:mention.start]):
+            written = _PREPOSITION_OPENS.sub("", written)  # 'on 8 May' -> 'on Friday', not 'on on Friday'
+        out += [claim[at:mention.start], written]
+        at = mention.end
+    return "".join(out) + claim[at:] if out else claim
+
+
+_PREPOSITION_OPENS = re.compile(r"^(?:on|in|at)\s+", re.IGNORECASE)
+_PREPOSITION_ENDS = re.compile(r"\b(?:on|in|at)\s+$", re.IGNORECASE)
 
 
 def extract(text: str, ref_date: date | None = None) -> list[DateMention]:

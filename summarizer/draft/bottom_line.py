@@ -27,6 +27,7 @@ MAX_LENGTH = 400  # the schema's bound on the bottom line
 MAX_REPORTERS = 3  # toll clauses: one per reporter; more reads as a table, which the key facts already are
 TOLL_KINDS = (FigureKind.killed, FigureKind.injured)
 NOTHING = "The sources do not state what happened, where or when."
+_PERSONAL_PRONOUNS = {"he", "she", "him", "her"}
 _RESPONSIBILITY = re.compile(r"\b(?:responsib\w*|behind|involve\w*|carried out|perpetrat\w*)\b", re.IGNORECASE)
 
 
@@ -51,8 +52,11 @@ def _place(summary: EventSummary, usable) -> tuple[str, list[str]]:
 
 
 def _counted(figure: Figure) -> str:
-    """The figure in the source's words with what was counted: '12 police officers', 'more than 60 people'."""
+    """The figure in the source's words with what was counted: '12 police officers', 'more than 60 people'; one
+    person the source refers back to ('he was injured') is 'one person'."""
     amount, group = figure.text.strip().rstrip("."), figure.group.lower()
+    if amount.lower() in _PERSONAL_PRONOUNS:
+        return f"one {'person' if group == 'people' else group}"
     said = {group, group.removesuffix("s"), "person" if group == "people" else group}  # 'one person' of 'people'
     return amount if any(noun in amount.lower() for noun in said) else f"{amount} {figure.group}"
 

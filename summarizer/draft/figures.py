@@ -64,6 +64,16 @@ def _generic(group: str | None) -> bool:
     return not group or numbers.noun_class(group) == "generic"
 
 
+def _restated(a: FigureCandidate, b: FigureCandidate) -> bool:
+    """One sentence naming one count twice, once as a whole and once by its parts ('wounding six others - four women
+    and two men'): with the same kind and value (checked by the caller), the sum of its parts is the same people."""
+    return _enumerated(a.group) != _enumerated(b.group)
+
+
+def _enumerated(group: str | None) -> bool:
+    return " and " in f" {norm(group or '')} "
+
+
 def _figure(c: FigureCandidate) -> Figure | None:
     """The row of one candidate; None, logged with the sentence id and why, when the schema cannot hold it (a value
     over its limit: 'supplies water to about 40 million people')."""
@@ -77,8 +87,8 @@ def merge_figures(candidates: list[FigureCandidate]) -> list[Figure]:
     the same report or another, by the same reporter named fully or partly, or by a report that names no source)
     becomes a citation of the row, not a second row: 'thirty' and '30' are one value, 'inmates' and 'prisoners' one
     group, a generic noun ('people', 'members') fits any group, and escaped and freed are one kind. Different
-    reporters, values or groups stay apart, and two counts of one sentence are never one row ('five guards and 30
-    prisoners'); a part of a count of the same people ('including nine who ...') is no row. A candidate the schema cannot hold is dropped (logged). Capped at the schema's 12: precise before
+    reporters, values or groups stay apart, and two counts of one sentence are one row only when one adds up the
+    other's parts ('six others - four women and two men'; never 'five guards and 30 prisoners'); a part of a count of the same people ('including nine who ...') is no row. A candidate the schema cannot hold is dropped (logged). Capped at the schema's 12: precise before
     vague, casualties before escapes before the rest, and within those each reporter's first count of a kind before
     anyone's second (so one reporter's list cannot crowd out another's only count)."""
     merged: list[tuple[FigureCandidate, Figure]] = []
@@ -90,7 +100,7 @@ def merge_figures(candidates: list[FigureCandidate]) -> list[Figure]:
         if row is None:
             continue
         same = next((i for i, group in enumerate(members)
-                     if all(m.sentence_id != c.sentence_id for m in group)
+                     if all(m.sentence_id != c.sentence_id or _restated(m, c) for m in group)
                      and all(_kind_key(m.kind) == _kind_key(c.kind) and _value_key(m) == _value_key(c)
                              and _groups_fit(m.group, c.group, c.value_min) and _reporters_fit(m.reported_by, c.reported_by)
                              for m in group)),

@@ -14,7 +14,7 @@ from summarizer.sources import Sources
 
 MAX_SPEAKER_WORDS = 12  # a longer "speaker" is a clause a reporting-frame rule caught by mistake
 # Actor roles from the words of a speaker's name and of the apposition after it ("Oudi Al-Khadran, the mayor of").
-# First match wins; a speaker with none of these words who 'claims' is taken to claim responsibility.
+# First match wins; a speaker with none of these words who 'claims' responsibility (or credit) claims it.
 ROLE_WORDS: list[tuple[ActorRole, set[str]]] = [
     (ActorRole.witness, {"witness", "witnesses", "eyewitness", "eyewitnesses", "resident", "residents", "neighbor",
                          "neighbors", "neighbour", "neighbours", "bystander", "bystanders", "survivor", "survivors"}),
@@ -60,6 +60,8 @@ _TABLE = set().union(*NOT_A_NAME.values())
 _LEADING_DETERMINER = re.compile(r"^(?:the|a|an|another|some)\s+", re.IGNORECASE)
 _FUNCTION_WORDS = NOT_A_NAME["determiner"] | NOT_A_NAME["pronoun"] | NOT_A_NAME["quantifier"]
 _APPOSITION = re.compile(r",\s+((?:the|a|an)\s[^,.;:!?]{1,80})")  # "Oudi Al-Khadran, the mayor of the town, ..."
+# What a claim of responsibility says it claims: "Wawrinka claimed an early break" claims no attack.
+_RESPONSIBILITY = re.compile(r"\b(?:responsib\w*|credit)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -198,6 +200,7 @@ def actor_role(speaker: Speaker, sources: Sources, lowercase: set[str] | None = 
     for role, cues in ROLE_WORDS:
         if words & cues:
             return role
-    if any(a.stance == "claims" for a in speaker.attributions):
+    if any(a.stance == "claims" and (sentence := sources.sentence(a.sentence_id))
+           and _RESPONSIBILITY.search(sentence.text) for a in speaker.attributions):
         return ActorRole.claimed_responsibility
     return ActorRole.other
