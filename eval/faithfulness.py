@@ -471,6 +471,11 @@ def runtime_decisions(units: list[Unit], scores: np.ndarray, threshold: float, v
     return ((scores >= threshold) & grounded & (conflict < vetoes.hard_cosine) & ~contradicted).astype(int)
 
 
+def vetoed(units: list[Unit], cosine: float, cut: float) -> int:
+    """How many claims the verifier's veto at (cosine, cut) calls contradicted: how aggressive it is."""
+    return sum(any(p >= cut and c >= cosine for p, c in u.contradictions) for u in units)
+
+
 def mean_bacc(groups: dict[str, tuple[list[Unit], np.ndarray]], threshold: float, vetoes: Vetoes) -> float:
     return float(np.nanmean([balanced_accuracy(np.array([u.label for u in us]),
                                                runtime_decisions(us, s, threshold, vetoes))
@@ -484,7 +489,7 @@ def fit_operating_point(groups: dict[str, tuple[list[Unit], np.ndarray]], verifi
     balanced accuracy of verify's rule over the datasets' fit halves (out-of-fold scores), each dataset weighing the
     same. Coordinate search: the threshold with no vetoes; the hard-check cosine (ties to the lowest, which flags the
     most contradictions); the verifier's (cosine, cut), where a loss of up to VETO_TOLERANCE in mean BAcc buys the
-    most aggressive veto (a contradiction the product can show with its evidence is worth that); the threshold again.
+    most aggressive veto, the one that calls the most fit-half claims contradicted (a contradiction the product can show with its evidence is worth that); the threshold again.
     The vetoes are fitted on `veto_groups` where given (the genre's datasets and Falke's pairs: a correct and a wrong
     sentence close to the same article sentence, the case a contradiction veto is for). With `fixed` vetoes (another
     genre's), only the threshold is fitted. Returns the threshold, the vetoes and the hard-check cosine curve."""
@@ -500,7 +505,9 @@ def fit_operating_point(groups: dict[str, tuple[list[Unit], np.ndarray]], verifi
         grid = {(float(c), p): mean_bacc(veto_groups, threshold, Vetoes(vetoes.hard_cosine, float(c), p))
                 for p in CONTRADICTION_CUTS for c in VERIFIER_COSINES}
         best = max(grid.values())
-        cosine, cut = min((cp for cp, v in grid.items() if v >= best - VETO_TOLERANCE), key=lambda cp: (cp[1], cp[0]))
+        units = [u for us, _ in veto_groups.values() for u in us]
+        cosine, cut = max((cp for cp, v in grid.items() if v >= best - VETO_TOLERANCE),
+                          key=lambda cp: (vetoed(units, *cp), -cp[1], -cp[0]))
         vetoes = Vetoes(vetoes.hard_cosine, cosine, cut)
     threshold = max(thresholds, key=lambda t: mean_bacc(groups, t, vetoes))
     return float(threshold), vetoes, curve

@@ -5,9 +5,11 @@
 The model is the pinned embedder (all-MiniLM-L6-v2) read as a BERT cross-encoder, with LoRA adapters on every
 encoder projection and a new pooler and 3-way head (peft): what lands in git is the adapter and head (~3 MB), over
 base weights every user already has, verified by sha256. Training data: the licensed NLI sets in ../shared/nli-data,
-synthetic news pairs from the fit halves of ../shared/eval-data and the GVA dev incidents (eval/verifier_data.py), and
-the fit halves' human-labelled claims against their evidence sets (never an eval half); a fixed 5% of every source is
-held out. Two-class sources (MultiNLI and FEVER as DocNLI gives them, FactCC) say
+and synthetic news pairs from the fit halves' articles of ../shared/eval-data and the GVA dev incidents
+(eval/verifier_data.py); a fixed 5% of every source is held out. No human label of ../shared/eval-data is trained on:
+the checker's calibration is fitted on the fit halves' labels with the verifier's scores as features, and a verifier
+that had learnt those labels scores them better than any new claim, so the calibration trusted it too much (trained on
+them, the checker with the verifier lost AUC on every eval half; RESULTS.md of 2026-12-02). Two-class sources (MultiNLI and FEVER as DocNLI gives them, FactCC) say
 "entailment" or "not", so their loss is on p(entailment) against p(neutral) + p(contradiction).
 
 Batches are sorted by length within shuffled blocks and padded per batch (most pairs are far shorter than the
@@ -49,13 +51,12 @@ SEED = 20261202
 BATCH = 32
 LORA_RANK = 16
 SECTION = "Verifier (training)"
-# Pairs drawn from each source per training run (all of the smaller ones, and every labelled claim): about 25k pairs,
-# an hour on 2 cores at 192 tokens. SNLI and MultiNLI are the 3-way core; FEVER adds encyclopedic premises with
-# several sentences; Breaking-NLI single-word swaps (mostly contradictions), FactCC's news claims and the synthetic
-# news pairs are what a summary gets wrong; the labelled claims are the genres the checker is measured on.
+# Pairs drawn from each source per training run (all of the smaller ones): about 22k pairs, half an hour on 2 cores.
+# SNLI and MultiNLI are the 3-way core; FEVER adds encyclopedic premises with several sentences; Breaking-NLI
+# single-word swaps (mostly contradictions), FactCC's news claims and the synthetic news pairs are what a summary
+# gets wrong.
 SOURCE_CAPS = {"snli_devtest_esnli": 4000, "docnli_binary_mnli": 5000, "docnli_binary_fever": 3000,
                "breaking_nli": 1500, "factcc_sample1k": 1000, "news": 8000}
-LABELLED_REPEAT = 2  # the fit halves' human-labelled claims are the task itself: each is seen twice
 
 
 # --- data ------------------------------------------------------------------------------------------------------------
@@ -75,30 +76,6 @@ def dev_articles() -> list[list[str]]:
     return [a for a in articles if len(a) >= 3]
 
 
-def labelled_pairs() -> list[Pair]:
-    """Every human-labelled claim sentence of the fit halves the checker is calibrated on, against its evidence set
-    as the checker selects it at run time (support.closest_in_order over the pinned embedder's vectors): the task
-    itself, in the genres the synthetic pairs do not cover (abstractive one-sentence summaries, claims about web
-    pages). Never an eval half: every number reported is measured there. Labelled entailment or not (two-class)."""
-    from eval.faithfulness import DATA, TRAIN_SETS, _doc_sentences, disk_caches, load_units
-    from summarizer.support import EVIDENCE_SENTENCES, closest_in_order
-
-    encode, _ = disk_caches()
-    units = [u for u in load_units(DATA, cap_wice=None) if u.fit and u.dataset in TRAIN_SETS]
-    rows = [(u, s, label) for u in units for s, label in zip(u.sentences, u.sentence_labels) if label is not None]
-    documents = {u.doc_key: _doc_sentences(u.document) for u in units}
-    texts = list(dict.fromkeys([s for doc in documents.values() for s in doc] + [s for _, s, _ in rows]))
-    vectors = dict(zip(texts, encode(texts)))
-    encode.save()
-    out = []
-    for unit, sentence, label in rows:
-        doc = documents[unit.doc_key]
-        chosen = closest_in_order(np.stack([vectors[s] for s in doc]), vectors[sentence], EVIDENCE_SENTENCES)
-        out.append(Pair(" ".join(doc[i] for i in chosen), sentence, "entailment" if label else NOT_ENTAILMENT,
-                        "labelled", unit.dataset))
-    return out
-
-
 def training_set(pairs: Sequence[Pair], rng: np.random.Generator) -> list[Pair]:
     by_source = defaultdict(list)
     for pair in pairs:
@@ -106,8 +83,7 @@ def training_set(pairs: Sequence[Pair], rng: np.random.Generator) -> list[Pair]:
     chosen = []
     for source, items in sorted(by_source.items()):
         cap = SOURCE_CAPS.get(source, len(items))
-        repeat = LABELLED_REPEAT if source == "labelled" else 1
-        chosen += [items[i] for i in rng.permutation(len(items))[:cap]] * repeat
+        chosen += [items[i] for i in rng.permutation(len(items))[:cap]]
     return [chosen[i] for i in rng.permutation(len(chosen))]
 
 
@@ -218,8 +194,6 @@ def accuracies(pairs: Sequence[Pair], probabilities: np.ndarray) -> dict[str, di
             by[pair.source].append(LABELS[int(np.argmax(p))] == pair.label)
         if pair.source == "news":
             by[f"news:{pair.kind}"].append(LABELS[int(np.argmax(p))] == pair.label)
-        if pair.source == "labelled":
-            binary[f"labelled:{pair.kind}"].append(entailed == (pair.label == "entailment"))
     table = {}
     for key in sorted(set(by) | set(binary)):
         row = {"n": len(binary.get(key) or by[key])}
@@ -266,7 +240,7 @@ def model_card(data: dict, run: dict, scores: dict, files: dict[str, str]) -> st
              "## Data", "", "| source | pairs trained on | held out |", "|---|---|---|"]
     lines += [f"| {s} | {data['train'].get(s, 0):,} | {data['held_out'].get(s, 0):,} |" for s in data["train"]]
     lines += ["", "Synthetic news pairs are built from the fit halves of the dev articles only (eval/verifier_data.py); "
-              "labelled pairs are the fit halves' human-labelled claims against their evidence sets, each seen twice.",
+              "no human label of the dev sets is trained on (the checker's calibration is fitted on them).",
               "", "Licences of the training data (attribution kept with the weights):", "",
               "| data | licence |", "|---|---|",
               "| SNLI dev+test (via e-SNLI) | CC BY-SA 4.0 (e-SNLI: MIT) |",
@@ -275,8 +249,7 @@ def model_card(data: dict, run: dict, scores: dict, files: dict[str, str]) -> st
               "| Breaking-NLI | CC BY-SA 4.0 |",
               "| FactCC sample | MIT (repository); CNN/DM stories for research use |",
               "| synthetic news pairs | from QAGS, FRANK, SummaC and GVA dev articles (research use) |",
-              "| labelled claims (fit halves) | QAGS (research use), FRANK (MIT), SummaC FactCC (BSD-3), Falke 2019 "
-              "(CC BY-SA 4.0), WiCE (ODC-BY) |", "",
+              "",
               "## Held-out accuracy", "", "| slice | n | entailment vs not | 3-way |", "|---|---|---|---|"]
     lines += [f"| {k} | {v['n']} | {v.get('binary', '')} | {v.get('three_way', '')} |" for k, v in scores.items()]
     lines += ["", "## Files", "", "| file | sha256 |", "|---|---|"]
@@ -290,8 +263,7 @@ def results_body(data: dict, run: dict, scores: dict) -> str:
     sources = [f"| {s} | {scores[s]['n']} | {scores[s].get('binary', float('nan')):.3f} | "
                f"{scores[s]['three_way']:.3f} |" if "three_way" in scores[s] else
                f"| {s} | {scores[s]['n']} | {scores[s]['binary']:.3f} | (two-class) |"
-               for s in (*NLI_FILES, "news", "labelled", *sorted(k for k in scores if k.startswith("labelled:")))
-               if s in scores]
+               for s in (*NLI_FILES, "news") if s in scores]
     return "\n".join([
         f"{run['pairs']:,} training pairs ({', '.join(f'{s} {n:,}' for s, n in data['train'].items())}), one pass, "
         f"{run['seconds'] / 60:.0f} min at {run['pairs_per_s']} pairs/s on 2 cores. Held out: a fixed 5% of every "
@@ -343,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(max(1, torch.get_num_threads()))
     rng = np.random.default_rng(SEED)
-    everything = nli_pairs() + news_pairs(dev_articles(), SEED) + labelled_pairs()
+    everything = nli_pairs() + news_pairs(dev_articles(), SEED)
     held_out = [p for p in everything if is_held_out(p)]
     train_pairs = training_set([p for p in everything if not is_held_out(p)], rng)
     if args.pairs:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz
 
-from summarizer.checks import entities, numbers, run_all
+from summarizer.checks import dates, entities, numbers, run_all
 from summarizer.checks.base import Check
 from summarizer.claims import split_sentences
 
@@ -223,12 +223,18 @@ def verified_passages(claim_vector: np.ndarray, doc: IndexedDocument) -> list[tu
     return singles + ([together] if len(together) > len(singles) else [])
 
 
+def as_written_in(claim: str, passage: str, ref_date: date | None) -> str:
+    """The claim with its names, days and numbers written as the passage writes the same ones, which the checks have
+    matched already: the verifier reads whether the passage entails the claim, not whether it spells 'km' alike."""
+    return entities.named_as_in(numbers.written_as_in(dates.written_as_in(claim, passage, ref_date), passage), passage)
+
+
 def read(items: Sequence[tuple[str, np.ndarray, IndexedDocument]], entail: Entail) -> list[Reading]:
     """The verifier's reading of each (claim, claim vector, document), all pairs in one batched call."""
     spans = [verified_passages(vector, doc) for _, vector, doc in items]
-    texts = [(" ".join(doc.sentences[i] for i in passage), claim)
+    texts = [(" ".join(doc.sentences[i] for i in passage), claim, doc.ref_date)
              for (claim, _, doc), passages in zip(items, spans) for passage in passages]
-    pairs = [(text, entities.named_as_in(claim, text)) for text, claim in texts]  # names as the passage writes them
+    pairs = [(text, as_written_in(claim, text, ref_date)) for text, claim, ref_date in texts]
     probabilities = entail(pairs) if pairs else np.zeros((0, 3))
     out, at = [], 0
     for (_, vector, doc), passages in zip(items, spans):
