@@ -391,7 +391,8 @@ def _figure_bounds(figure: Figure) -> tuple[float, float]:
 
 
 def _contest_figure(claim: CheckedClaim, figure: Figure, reports: list[_SlotReport], sources: Sources) -> None:
-    """A supported figure is contested when another report gives a value for its slot that cannot also be true."""
+    """A supported figure is contested when another report gives a value for its slot that cannot also be true; a
+    contested one gets those values as its reasons too (what each report gives, beside what read against it)."""
     slot = _figure_slot(figure.kind.value, figure.group)
     bounds = _figure_bounds(figure)
     for report in reports:
@@ -432,7 +433,7 @@ def verify(
     years = {int(summary.date.value[:4])} if summary.date else set()
     reports = slot_reports(sources, years)
     for claim in checked:
-        if claim.pointer.startswith("/figures/") and claim.status is Status.supported:
+        if claim.pointer.startswith("/figures/") and claim.status in (Status.supported, Status.contested):
             _contest_figure(claim, summary.figures[int(claim.pointer.rsplit("/", 1)[1])], reports, sources)
     if composed is not None:
         after = sum(c.pointer == "/headline" for c in checked)
