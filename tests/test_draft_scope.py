@@ -131,6 +131,11 @@ def test_a_bare_year_does_not_date_an_event_no_words_name(tmp_path):
     assert dated(tmp_path, text, EventType.other) is None
 
 
+def test_a_bare_year_does_not_date_a_match_a_ruling_or_a_deal(tmp_path):
+    text = "Del Potro beat Wawrinka in a thrilling match. He reached the Wimbledon semi-finals in 2013.\n"
+    assert dated(tmp_path, text, EventType.sports_match) is None
+
+
 def test_the_main_event_is_described_to_the_model_as_news_would_write_it():
     assert MainEvent(EventType.other, "2013", "Chelmsford", None, "United Kingdom").describe() == (
         "event in Chelmsford, United Kingdom in 2013")

@@ -16,6 +16,9 @@ from summarizer.draft.text import norm
 from summarizer.schema import EventType
 from summarizer.sources import Sentence
 
+# Events a bare year or month never dates: no words name an 'other' event, and reports on rulings, deals and matches
+# give the years of what came before (a semi-final reached in 2013, a firm founded in 1851, a sale due in March 2017).
+DATED_BY_DAY_ONLY = {EventType.other, EventType.court_ruling, EventType.company_deal, EventType.sports_match}
 SAME_EVENT_DAYS = 7  # a dated sentence further than this from the main event's day is about something else
 # Words with which a report says that what a sentence tells is another event than the one it reports: "At the same
 # time as the prison break, a series of suicide attacks killed at least 22", "Separately, ...", "Elsewhere, ...",
@@ -116,14 +119,14 @@ class Options:
 
     def event_date(self, event_type: EventType) -> str | None:
         """The main event's date: the most reported day (`most_reported_date`); with no day, the month or year the
-        most sentences that name such an event give ('the 2015 governorship elections'; an 'other' event, which no
-        words name, gets none); a year the reports give
+        most sentences that name such an event give ('the 2015 governorship elections'; DATED_BY_DAY_ONLY events get
+        none); a year the reports give
         only beside something else ('in 1999 military rule ended', in a report on an election) or as background
         ('since 1999', never an option) is not the event's date, and with none the date is not stated."""
         day = self.most_reported_date
         if day and len(day) == 10:
             return day
-        if event_type.value not in dates.EVENT_WORDS:  # no words name an 'other' event: a bare year is background
+        if event_type in DATED_BY_DAY_ONLY:
             return None
         named = {sid for sid, text in self.texts.items() if dates.names_event(text, event_type.value)}
         coarse = sorted((v for v in self.dates if any(sid in named for sid in self.dates[v])),
