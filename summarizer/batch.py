@@ -555,7 +555,7 @@ def _worker_exit(pool: ProcessPoolExecutor) -> str:
     processes = list((pool._processes or {}).values())  # no public API for this before Python 3.14
     if not processes:
         return "died"
-    processes[0].join(timeout=10)
+    processes[0].join(timeout=60)  # a loaded machine can take a while to reap it
     return exit_reason(processes[0].exitcode)
 
 

@@ -75,7 +75,9 @@ def test_a_bare_institution_no_report_names_is_not_an_actor():
 
 def test_only_a_claim_of_responsibility_makes_its_speaker_the_one_who_claimed_it():
     sources = sources_from_texts(["ISIS claimed responsibility for the attack, the group said in a statement. "
+                                  "Amaq claimed to have freed 30 inmates, Reuters reported. "
                                   "Wawrinka claimed an early break, Reuters reported."])
     speakers = {s.name: s for s in group_speakers(find_candidates(sources).attributions)}
     assert actor_role(speakers["ISIS"], sources) == ActorRole.claimed_responsibility
+    assert actor_role(speakers["Amaq"], sources) == ActorRole.claimed_responsibility
     assert actor_role(speakers["Wawrinka"], sources) == ActorRole.other
