@@ -253,14 +253,19 @@ def read(items: Sequence[tuple[str, np.ndarray, IndexedDocument]], entail: Entai
     return out
 
 
-def checked_contradiction(claim: str, reading: Reading, sentence: str, ref_date: date | None) -> float:
-    """The verifier's p(contradiction) where it may veto support, else 0: no passage entails the claim more, and a
-    hard check also finds the contradicting sentence at odds with the claim. (The verifier alone over-reads a name:
-    "Saad Maan said X" contradicted "Saad Maan Ibrahim said X" at p = 0.94 on the seeds.)"""
+def agreeing_checks(claim: str, reading: Reading, sentence: str, ref_date: date | None) -> list[Check]:
+    """The hard checks that find the verifier's contradicting sentence at odds with the claim, where the verifier may
+    veto support (no passage entails the claim more); none otherwise. (The verifier alone over-reads a name: "Saad
+    Maan said X" contradicted "Saad Maan Ibrahim said X" at p = 0.94 on the seeds.)"""
     if reading.contradiction < reading.entailment:
-        return 0.0
+        return []
     checks = run_all(claim, sentence, ref_date)
-    return reading.contradiction if any(checks[name].verdict == "mismatch" for name in HARD_CHECKS) else 0.0
+    return [checks[name] for name in HARD_CHECKS if checks[name].verdict == "mismatch"]
+
+
+def checked_contradiction(claim: str, reading: Reading, sentence: str, ref_date: date | None) -> float:
+    """The verifier's p(contradiction) where a hard check agrees with it (agreeing_checks), else 0."""
+    return reading.contradiction if agreeing_checks(claim, reading, sentence, ref_date) else 0.0
 
 
 @dataclass

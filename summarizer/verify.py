@@ -18,7 +18,7 @@ from enum import Enum
 
 from pydantic import BaseModel, Field
 
-from summarizer.checks import dates, numbers, run_all
+from summarizer.checks import dates, numbers
 from summarizer.claims import ClaimInput, claims_from_summary
 from summarizer.draft import Draft, Flag, RunMeta
 from summarizer.draft.bottom_line import compose_bottom_line
@@ -26,8 +26,8 @@ from summarizer.judge import Judge
 from summarizer.schema import EventSummary, Figure
 from summarizer.anchors import FigureCandidate, find_candidates
 from summarizer.sources import Document, Sentence, Sources
-from summarizer.support import HARD_CHECKS, Calibration, Encode, Entail, JudgedModel, Support, assess_all, \
-    checked_contradiction, default_calibration, default_encode, index_documents
+from summarizer.support import Calibration, Encode, Entail, JudgedModel, Support, agreeing_checks, assess_all, \
+    default_calibration, default_encode, index_documents
 
 MAX_EVIDENCE = 4  # evidence sentences kept per claim (supporting reports first, then contradicting ones)
 
@@ -195,15 +195,16 @@ def _dates_the_event(claim: ClaimInput, doc: Document) -> bool:
 def _verifier_conflict(claim: str, support: Support, doc: Document, calibration: Calibration) -> str | None:
     """The verifier reads a sentence on the claim's topic as contradicting it, no passage of the report entails it
     more strongly (a passage that sets a negated sentence beside a copy of the claim is no contradiction), and a hard
-    check agrees (support.checked_contradiction)."""
+    check agrees (support.agreeing_checks)."""
     reading = support.reading
     sentence = doc.sentences[reading.contradicting]
-    p = checked_contradiction(claim, reading, sentence.text, _iso(doc.date))
-    if p < calibration.verifier_contradiction or reading.contradicting_cosine < calibration.verifier_min_cosine:
+    agreeing = agreeing_checks(claim, reading, sentence.text, _iso(doc.date))
+    p = reading.contradiction
+    if not agreeing or p < calibration.verifier_contradiction \
+            or reading.contradicting_cosine < calibration.verifier_min_cosine:
         return None
-    checks = run_all(claim, sentence.text, _iso(doc.date))
-    agreeing = "; ".join(checks[name].detail for name in HARD_CHECKS if checks[name].verdict == "mismatch")
-    return f"the verifier reads {sentence.id} as contradicting it (p = {p:.2f}): {agreeing}"
+    return f"the verifier reads {sentence.id} as contradicting it (p = {p:.2f}): " + \
+        "; ".join(check.detail for check in agreeing)
 
 
 def _decide(claim: ClaimInput, reports: list[_Report]) -> CheckedClaim:

@@ -116,6 +116,7 @@ _UNITS_AFTER = [
     ("degree", r"\s*(?:degrees?|°)"),
 ]
 _UNIT_AFTER = [(unit, re.compile(pattern, re.IGNORECASE)) for unit, pattern in _UNITS_AFTER]
+_UNIT_PATTERN = dict(_UNIT_AFTER)
 _AGE_BEFORE = re.compile(r"\b(?:aged?|ages)\s+$", re.IGNORECASE)
 _AGE_APPOSITION = re.compile(r"[A-Z][\w'’-]+,\s*$")  # "Sarah Bonner, 24, died"
 _LABEL_BEFORE = re.compile(
@@ -605,7 +606,7 @@ def written_as_in(claim: str, evidence: str) -> str:
 
 def _unit_end(text: str, q: Quantity) -> int:
     """Where the quantity's unit word ends ('80 km' -> after 'km'); its own end when it has none."""
-    pattern = dict(_UNIT_AFTER).get(q.unit) if q.unit else None
+    pattern = _UNIT_PATTERN.get(q.unit) if q.unit else None
     m = pattern.match(text, q.end) if pattern else None
     return m.end() if m else q.end
 
