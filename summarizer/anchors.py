@@ -322,7 +322,7 @@ def _place(entity: entities.Entity, text: str) -> tuple[str, str | None, str | N
     country = entities.countries().get(low)
     if country and (low == country.lower() or low in entities.ALIASES):
         return ("country", country, None)
-    if country or entity.alias == "isis":  # a demonym ("Iraqi") or a group, not a place
+    if country or entity.alias == "isis" or low.split()[-1] in OUTLET_WORDS:  # a demonym ("Iraqi"), a group, an outlet
         return None
     state_after = _STATE_AFTER.match(text, entity.end)
     if state_after and entities.us_state(state_after.group(1)):  # "Taylor, Mich." / "Memphis, Tennessee"
@@ -342,10 +342,24 @@ def _place(entity: entities.Entity, text: str) -> tuple[str, str | None, str | N
 
 
 def _countries_named(text: str, lowercased: bool = False) -> list[str]:
+    """The countries `text` names, in order, but a country across a border ('near the border with Iran')."""
     if lowercased:
-        return lowercase_places.countries_in(text)
+        return [p.country for p in lowercase_places.places_in(text)
+                if p.kind == "country" and not _across_border(text, p.start)]
     table = entities.countries()
-    return [table[w.lower()] for w in re.findall(r"[A-Z][a-z]+", text) if w.lower() in table]
+    return [table[m.group().lower()] for m in re.finditer(r"[A-Z][a-z]+", text)
+            if m.group().lower() in table and not _across_border(text, m.start())]
+
+
+# Where someone lives or lived ("Weatherhogg, formerly of Guthrie, near Forfar, was found guilty"): a home, not a scene.
+_HOME_BEFORE = re.compile(r"\b(?:(?:formerly|originally)\s+(?:of|from)|(?:lives|lived|living|resides|resided)\s+"
+                          r"(?:in|at|near))\b[^.;:]*$", re.IGNORECASE)
+# "near the border with Iran": the country across a border is the neighbour of the place, not its country.
+_ACROSS_BORDER = re.compile(r"\bborder(?:s|ing)?\s+(?:with\s+)?(?:the\s+)?$", re.IGNORECASE)
+
+
+def _across_border(text: str, start: int) -> bool:
+    return bool(_ACROSS_BORDER.search(text, max(0, start - 25), start))
 
 
 # --- the event's own day ------------------------------------------------------------------------------------------
@@ -707,6 +721,13 @@ _PERSONAL_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady)\.?\s+(
 NOT_TOWNS = {"st", "mt", "ft", "east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest",
              "central", "downtown", "least"}
 AGENCY_WORDS = {"department", "sheriff", "police", "office", "unit", "program", "programme", "street"}
+# The last words of a news outlet's name ('told BBC Sport', 'the Denver Post'): never a place or a site.
+OUTLET_WORDS = {"news", "sport", "sports", "radio", "television", "tv", "times", "post", "herald", "tribune"}
+# A venue of these kinds named after its town ('the Amsterdam Arena', 'Dundee Sheriff Court') names the town too,
+# when the gazetteer knows it as a town of this many people or more ('High Court' names no town called High). A
+# hospital is not among them: 'Jackson Memorial Hospital' is a person's name, and the hospital is not the scene.
+VENUE_TOWN_WORDS = {"arena", "stadium", "court", "courthouse", "airport"}
+VENUE_TOWN_MIN_POPULATION = 15_000
 # "Kelly Piluyeva of Rancho Cordova", "Aaron Alexis of Fort Worth": a person and their home town, not the event's.
 _PERSON_OF_TOWN = re.compile(r"^(?!(?:City|Town|Village|Borough|County|Port|Isle|Bay|Gulf|Sea)\s)[A-Z][a-z]+\s+"
                              r"[A-Z][\w'’-]+\s+of\s+[A-Z]")
@@ -733,6 +754,26 @@ def title_cased(sentence: str) -> bool:
     return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
+def _venue_town(venue: str) -> str | None:
+    """The town whose name opens a venue's ('Amsterdam' of 'Amsterdam Arena'), the longest the gazetteer knows."""
+    words = venue.split()
+    if words[-1].casefold() not in VENUE_TOWN_WORDS:
+        return None
+    for n in range(len(words) - 1, 0, -1):
+        name = " ".join(words[:n])
+        world = gazetteer.world_towns().get(name.casefold())
+        us = gazetteer.states_with_town(name)
+        if name.casefold() not in NOT_TOWNS and ((world and world[2] >= VENUE_TOWN_MIN_POPULATION)
+                                                 or any(people >= VENUE_TOWN_MIN_POPULATION for _, people in us)):
+            return name
+    return None
+
+
+def _world_country(town: str) -> str | None:
+    world = gazetteer.world_towns().get(town.casefold())
+    return world[1] if world else None
+
+
 def _known_town(name: str) -> bool:
     return bool(gazetteer.states_with_town(name) or gazetteer.world_towns().get(name.casefold()))
 
@@ -742,7 +783,7 @@ def _as_town(entity: entities.Entity, sentence: str, people: set[str]) -> entiti
     if _known_town(entity.text) or entities.us_state(entity.text):
         return entity
     words = entity.text.split()
-    if (entity.text.casefold().rstrip(".") in NOT_TOWNS or words[-1].casefold() in people | AGENCY_WORDS
+    if (entity.text.casefold().rstrip(".") in NOT_TOWNS or words[-1].casefold() in people | AGENCY_WORDS | OUTLET_WORDS
             or _PERSON_OF_TOWN.match(entity.text)
             or re.search(r"\d", entity.text) or (entity.text.isupper() and len(entity.text) <= 4)
             or len(words) > LONGEST_UNKNOWN_TOWN or title_cased(sentence)):
@@ -754,6 +795,7 @@ def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, 
                      out: list[PlaceCandidate], people: set[str] = frozenset()) -> None:
     if lowercased:
         places = lowercase_places.places_in(sentence.text)
+        places = [p for p in places if not (p.kind == "country" and _across_border(sentence.text, p.start))]
         named_here = [p.country for p in places if p.kind == "country"]
         for place in places:
             out.append(PlaceCandidate(
@@ -773,12 +815,21 @@ def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, 
         if place is None:
             continue
         kind, country, region = place
+        if kind == "country" and _across_border(sentence.text, entity.start):
+            continue
+        if kind == "place" and _HOME_BEFORE.search(sentence.text, max(0, entity.start - 40), entity.start):
+            continue
         if kind == "place" and not town and not (entity := _as_town(entity, sentence.text, people)):
             continue
         out.append(PlaceCandidate(
             sentence_id=sentence.id, doc_id=doc.id, text=entity.text, kind=kind,
             country=country or _country_around(named_here, doc_countries), region=region,
             start=sentence.start + entity.start, end=sentence.start + entity.end))
+        if kind == "site" and (town_name := _venue_town(entity.text)):
+            out.append(PlaceCandidate(
+                sentence_id=sentence.id, doc_id=doc.id, text=town_name, kind="place",
+                country=_world_country(town_name) or _country_around(named_here, doc_countries), region=None,
+                start=sentence.start + entity.start, end=sentence.start + entity.start + len(town_name)))
 
 
 def _country_around(named_here: list[str], doc_countries: Counter) -> str | None:

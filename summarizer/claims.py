@@ -11,6 +11,9 @@ instead of checking it against sentences that cannot state it.
 from __future__ import annotations
 
 import calendar
+import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from summarizer.schema import Actor, ActorRole, Claim, EventSummary, EventType, Figure, FigureKind, Stance
@@ -62,6 +65,31 @@ def event_words(event_type: EventType) -> str:
     return "event" if event_type is EventType.other else event_type.value.replace("_", " ")
 
 
+# The nouns reports use for an event of a broad type. A date or place claim names the event as its reports do ("The
+# flooding took place in County Down"): "the disaster took place in County Down" reads to the checker as a second
+# claim, about the kind of event, which the event type's own claim already checks (0.58 against 0.91 on that report).
+EVENT_NOUNS = {
+    EventType.disaster: "snowstorm storm blizzard hurricane typhoon cyclone flooding floods flood earthquake quake "
+                        "tremor tsunami wildfire fire tornado landslide mudslide avalanche eruption",
+    EventType.court_ruling: "verdict ruling sentencing trial hearing appeal conviction",
+    EventType.company_deal: "takeover acquisition merger buyout sale deal auction",
+    EventType.sports_match: "match game semi-final quarter-final",
+    EventType.armed_clash: "clashes clash fighting battle firefight",
+    EventType.accident: "crash collision accident derailment pile-up pileup",
+    EventType.election: "election elections run-off vote poll referendum",
+    EventType.protest: "protests protest demonstrations demonstration rally",
+}
+_EVENT_NOUNS = {kind: re.compile(rf"\b(?:{'|'.join(map(re.escape, nouns.split()))})\b", re.IGNORECASE)
+                for kind, nouns in EVENT_NOUNS.items()}
+
+
+def event_noun(event_type: EventType, texts: Iterable[str]) -> str:
+    """The noun the reports use most for the event ('flooding', 'sale'), else the type's own words."""
+    pattern = _EVENT_NOUNS.get(event_type)
+    said = Counter(m.group(0).lower() for text in texts for m in pattern.finditer(text)) if pattern else Counter()
+    return said.most_common(1)[0][0] if said else event_words(event_type)
+
+
 def render_date(value: str) -> str:
     """'2015-05-08' -> '8 May 2015', '2015-05' -> 'May 2015', '2015' -> '2015' (the form news text uses)."""
     parts = [int(p) for p in value.split("-")]
@@ -98,14 +126,16 @@ def render_claim(claim: Claim) -> str:
     return f"{claim.claimant} {verb} that {statement}."
 
 
-def claims_from_summary(summary: EventSummary) -> list[ClaimInput]:
-    """Every checkable statement the summary makes, in field order, plus an empty claim per null scalar field."""
-    event = event_words(summary.event_type)
+def claims_from_summary(summary: EventSummary, event: str | None = None) -> list[ClaimInput]:
+    """Every checkable statement the summary makes, in field order, plus an empty claim per null scalar field.
+    `event` names the event in the date and place claims (`event_noun` of its reports; default: its type's words)."""
+    kind = event_words(summary.event_type)
+    event = event or kind
     claims = [ClaimInput("/headline", summary.headline, "headline")]
     claims += _sentences("/bottom_line", summary.bottom_line, "bottom_line")
     if summary.event_type is not EventType.other:
-        article = "an" if event[0] in "aeiou" else "a"
-        claims.append(ClaimInput("/event_type", f"The event was {article} {event}.", "event_type"))
+        article = "an" if kind[0] in "aeiou" else "a"
+        claims.append(ClaimInput("/event_type", f"The event was {article} {kind}.", "event_type"))
     if summary.date is None:
         claims.append(ClaimInput("/date", "", "date"))
     else:

@@ -91,9 +91,15 @@ NAVIGATION = re.compile(
     re.I,
 )
 NAVIGATION_MAX_CHARS = 160
-# A video player's notice, left in the text where the player was, often glued to the next sentence ("Media playback
-# is not supported on this deviceDel Potro secured ..."): cut out as a piece of its own and removed.
-MEDIA_NOTICE = re.compile(r"Media playback is (?:not supported|unsupported) on (?:this|your) device", re.I)
+# What a page's widgets leave in its text, often glued to the next sentence ("Media playback is not supported on this
+# deviceDel Potro secured ...", "Share this withEmailFacebook...Copy this linkCuadrilla, the firm behind..."): cut
+# out as a piece of its own and removed, with the widget's name as the reason.
+WIDGET_TEXT = {
+    "media player notice": r"Media playback is (?:not supported|unsupported) on (?:this|your) device",
+    "share buttons": r"Share this with(?:\s*(?:Email|Facebook|Messenger|Twitter|Pinterest|WhatsApp|LinkedIn|Reddit"
+                     r"|Copy this link))+",
+}
+_WIDGET_TEXT = re.compile("|".join(f"(?P<w{i}>{p})" for i, p in enumerate(WIDGET_TEXT.values())), re.I)
 # Words that mark a sentence as reporting the event: such sentences are never removed by a pattern rule.
 EVENT_SIGNAL = re.compile(
     r"\b(?:said|says|told|according to|reported(?:ly)?|claimed|confirmed|announced|killed|kill(?:s|ing)?|dead|died"
@@ -516,7 +522,7 @@ def _pieces(text: str) -> list[_Piece]:
             continue
         if mark := _LIST_MARK.match(line):
             start += mark.end()
-        notices = [start + i for m in MEDIA_NOTICE.finditer(text[start:end]) for i in m.span()]
+        notices = [start + i for m in _WIDGET_TEXT.finditer(text[start:end]) for i in m.span()]
         glued = [start + m.start() for m in _GLUED.finditer(text[start:end])]
         cuts = [start] + sorted(set(glued + notices)) + [end]
         for left, right in pairwise(cuts):
@@ -623,14 +629,15 @@ def _boilerplate_reason(text: str) -> str | None:
 
 
 def _mark_boilerplate(text: str, pieces: list[_Piece]) -> None:
-    """Apply the rules in order: headings, navigation, media notices, patterns, author bio, sandwiched paragraphs, repeats."""
+    """Apply the rules in order: headings, navigation, widget text, patterns, author bio, sandwiched paragraphs,
+    repeats."""
     for piece in pieces:
         if piece.heading >= 2 and len(piece.text.split()) <= SHORT_SECTION_HEADING_WORDS:
             piece.removed = "section heading"
         elif NAVIGATION.match(piece.text) and len(piece.text) <= NAVIGATION_MAX_CHARS:
             piece.removed = "navigation link"
-        elif MEDIA_NOTICE.fullmatch(piece.text):
-            piece.removed = "media player notice"
+        elif widget := _WIDGET_TEXT.fullmatch(piece.text):
+            piece.removed = list(WIDGET_TEXT)[int(widget.lastgroup[1:])]
         elif reason := _boilerplate_reason(piece.text):
             if not _has_event_signal(piece.text):
                 piece.removed = reason
@@ -702,14 +709,15 @@ def _removals(text: str, pieces: list[_Piece]) -> list[Removal]:
 
 
 def _title(kept: list[_Piece]) -> str | None:
-    """A title-markup line, else the first short line without closing punctuation among the first three."""
+    """A title-markup line, else the first short line without closing punctuation (a quote's closing mark after it is
+    still closing punctuation) among the first three."""
     first = kept[:3]
     for piece in first:
         if piece.heading == 1:
             return piece.text
     for piece in first:
         words = piece.text.split()
-        if 2 <= len(words) <= 25 and len(piece.text) <= 160 and not re.search(r"[.,;:!?]$", piece.text) \
+        if 2 <= len(words) <= 25 and len(piece.text) <= 160 and not re.search(r"[.,;:!?][\"'”’)]*$", piece.text) \
                 and not DATELINE.match(piece.text):
             return piece.text
     return None

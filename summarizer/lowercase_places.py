@@ -10,7 +10,7 @@ name carry the whole weight, each cue a table below:
     court') names a place only when the gazetteer knows it: a country, a US state, or a town of at least
     TOWN_ON_ITS_OWN people, since smaller towns share their names with English words ('in most', 'in time');
   - a country's own name ('romania', 'northern ireland') needs no cue, except the few that are also common words
-    ('turkey', 'jordan').
+    ('turkey', 'jordan'): a preposition, a possessive ("turkey's") or another country beside it ('iraq and turkey').
 The name is returned title-cased ('Santa Margarita', 'Sea of Okhotsk') with the offsets of the words as written.
 """
 
@@ -149,12 +149,22 @@ def _known(words: list, i: int, low: str) -> LowercasePlace | None:
     after = low[words[end - 1][1]:]
     cued = before in PREPOSITIONS or re.match(r"['’]s\b|\s+(?:" + "|".join(OFFICES_AFTER) + r")\b", after)
     if kind == "country" or name in NATIONS:
-        ok = name not in COMMON_WORD_COUNTRIES or (before in PREPOSITIONS and name != "us")
+        ok = name not in COMMON_WORD_COUNTRIES or name != "us" and (
+            before in PREPOSITIONS or bool(re.match(r"['’]s\b", after)) or _beside_a_country(words, i, end))
     elif kind == "region":
         ok = bool(cued)
     else:
         ok = bool(cued) and population >= TOWN_ON_ITS_OWN
     return _place(words, i, end, kind, country) if ok else None
+
+
+def _beside_a_country(words: list, i: int, end: int) -> bool:
+    """'iraq and turkey', 'turkey or syria': a common word joined to a country's name is a country too."""
+    left = i >= 2 and words[i - 1][2] in ("and", "or") and _adjacent(words, i - 2, i)
+    right = end + 1 < len(words) and words[end][2] in ("and", "or") and _adjacent(words, end - 1, end + 1)
+    return any(known and known[1] == "country" and name not in COMMON_WORD_COUNTRIES
+               for known, name in ((left and _known_at(words, i - 2), left and words[i - 2][2]),
+                                   (right and _known_at(words, end + 1), right and words[end + 1][2])))
 
 
 def _known_at(words: list, i: int) -> Known | None:

@@ -21,14 +21,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from summarizer.claims import ClaimInput, claims_from_summary, split_sentences
+from summarizer.claims import ClaimInput, split_sentences
 from summarizer.files import stays_inside
 from summarizer.draft import Draft
 from summarizer.judge import Judge
 from summarizer.schema import EventSummary
 from summarizer.sources import Sources
 from summarizer.support import Calibration
-from summarizer.verify import CheckedClaim, VerifiedSummary, check_claims, faithfulness, verify
+from summarizer.verify import CheckedClaim, VerifiedSummary, check_claims, faithfulness, summary_claims, verify
 
 SummaryInput = str | dict | list | EventSummary | Draft | VerifiedSummary | Path
 PAIRS_BATCH = 32  # pairs whose sentences and claims are embedded in one call
@@ -280,13 +280,13 @@ def _prefetch_embeddings(pairs: list[_Pair]) -> None:
     from summarizer.embed import Embedder
 
     texts = [s.text for p in pairs if p.sources and p.error is None for s in p.sources.sentences()]
-    texts += [c.text for p in pairs if p.error is None for c in _claim_list(p.claims) if c.stated]
+    texts += [c.text for p in pairs if p.error is None for c in _claim_list(p.claims, p.sources) if c.stated]
     if texts:  # a batch of error lines needs no model
         Embedder.load().encode(list(dict.fromkeys(texts)))
 
 
-def _claim_list(claims: EventSummary | list[ClaimInput]) -> list[ClaimInput]:
-    return claims_from_summary(claims) if isinstance(claims, EventSummary) else claims
+def _claim_list(claims: EventSummary | list[ClaimInput], sources: Sources) -> list[ClaimInput]:
+    return summary_claims(claims, sources) if isinstance(claims, EventSummary) else claims
 
 
 def score_pairs(

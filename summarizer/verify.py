@@ -19,7 +19,7 @@ from enum import Enum
 from pydantic import BaseModel, Field
 
 from summarizer.checks import dates, numbers
-from summarizer.claims import ClaimInput, claims_from_summary
+from summarizer.claims import ClaimInput, claims_from_summary, event_noun
 from summarizer.draft import Draft, Flag, RunMeta
 from summarizer.draft.bottom_line import compose_bottom_line
 from summarizer.judge import Judge
@@ -426,7 +426,7 @@ def verify(
     """Check every field of `summary` against `sources`; list the slots the sources disagree on."""
     if isinstance(summary, Draft):
         summary, meta = summary.summary, meta or summary.meta
-    claims = claims_from_summary(summary)
+    claims = summary_claims(summary, sources)
     composed = _composed_from(summary, meta)
     if composed is not None:  # its facts are checked as their own fields; it takes their statuses (composed_claim)
         claims = [c for c in claims if c.pointer != "/bottom_line"]
@@ -442,6 +442,11 @@ def verify(
     return VerifiedSummary(summary=summary, claims=checked, contested=[r.as_contested(sources) for r in reports
                                                                         if r.disputed],
                            faithfulness=faithfulness(checked), sources=sources, meta=meta)
+
+
+def summary_claims(summary: EventSummary, sources: Sources) -> list[ClaimInput]:
+    """The summary's claims, its date and place naming the event as its reports do."""
+    return claims_from_summary(summary, event_noun(summary.event_type, (s.text for s in sources.sentences())))
 
 
 def _composed_from(summary: EventSummary, meta: RunMeta | None) -> list[str] | None:

@@ -320,7 +320,7 @@ def test_a_title_cased_headline_offers_only_towns_the_gazetteer_knows():
 def test_cut_off_names_agencies_and_acronyms_are_not_towns():
     places = _places("The victim showed up at St. John's Hospital. The first shooting happened at East 26th Street. "
                      "The officer worked in the K-9 unit. Despite efforts at CPR, he died. He was taken to the "
-                     "Miami-Dade Police Department.")
+                     "Miami-Dade Police Department. \"It feels amazing,\" Del Potro told BBC Sport.")
     assert not {p for p, kind in places if kind == "place"}
 
 
@@ -360,3 +360,22 @@ def test_a_neighbourhood_in_a_town_leaves_the_town_a_town():
     assert ("Greenacres", "place") in _places("Four people were found shot dead in a Greenacres neighborhood.")
     assert ("Miami", "place") in _places("Police responded to a shooting in the Miami neighborhood on Monday. "
                                          "Five people were shot in Miami.")
+
+
+def test_the_country_across_a_border_is_not_the_country_of_the_place_near_it():
+    places = find_candidates(_report("Two soldiers were killed in an attack near Dogubayezit, near the border with "
+                                     "Iran, the army said.")).places
+    assert [(p.text, p.country) for p in places if p.kind == "place"] == [("Dogubayezit", None)]
+
+
+def test_a_court_or_arena_named_after_its_town_names_the_town_and_a_hospital_does_not():
+    places = _places("Holland scored twice at the Amsterdam Arena. He was found guilty at Dundee Sheriff Court. "
+                     "The victim was taken to Jackson Memorial Hospital.")
+    assert {("Amsterdam", "place"), ("Dundee", "place")} <= places
+    assert ("Jackson", "place") not in places
+
+
+def test_where_someone_lives_is_a_home_not_the_scene():
+    places = _places("Weatherhogg, formerly of Guthrie, near Forfar, was found guilty at a trial in Dundee.")
+    assert ("Dundee", "place") in places
+    assert not {p for p, kind in places if p in ("Guthrie", "Forfar")}

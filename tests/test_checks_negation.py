@@ -35,3 +35,11 @@ def test_negation_about_different_content_is_absent():
 
 def test_denial_verbs_negate_what_precedes_them():
     assert compare("ISIS attacked the prison.", "ISIS attacking the prison was denied by officials.").verdict == "mismatch"
+
+
+def test_an_excerpt_of_the_words_before_a_later_negation_is_not_denied_by_it():
+    evidence = ("Spain's 2-0 defeat by Holland brought back bitter memories of their 2014 World Cup, but coach "
+                "Vicente del Bosque will not be too worried about a third straight friendly defeat.")
+    quote = "Spain's 2-0 defeat by Holland brought back bitter memories of their 2014 World Cup, but coach…"
+    assert compare(quote, evidence).verdict == "absent"
+    assert compare("12 people died.", "It is not true that 12 people died.").verdict == "mismatch"

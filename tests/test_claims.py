@@ -1,6 +1,6 @@
 """claims: a summary becomes atomic, checkable sentences, each pointing back to its field."""
 
-from summarizer.claims import ClaimInput, claims_from_summary, render_date, split_sentences
+from summarizer.claims import ClaimInput, claims_from_summary, event_noun, render_date, split_sentences
 from summarizer.schema import (
     Actor,
     ActorRole,
@@ -22,9 +22,9 @@ def _summary(**fields) -> EventSummary:
     return EventSummary(**{**base, **fields})
 
 
-def _by_pointer(summary: EventSummary) -> dict[str, list[str]]:
+def _by_pointer(summary: EventSummary, event: str | None = None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for claim in claims_from_summary(summary):
+    for claim in claims_from_summary(summary, event):
         out.setdefault(claim.pointer, []).append(claim.text)
     return out
 
@@ -32,6 +32,19 @@ def _by_pointer(summary: EventSummary) -> dict[str, list[str]]:
 def test_location_becomes_one_sentence_naming_place_region_and_country():
     claims = _by_pointer(_summary(location=Location(place="Al Khalis", region="Diyala", country="Iraq")))
     assert claims["/location"] == ["The prison break took place in Al Khalis, Diyala, Iraq."]
+
+
+def test_place_and_date_name_the_event_as_its_reports_do_and_the_type_claim_keeps_the_type():
+    reports = ["Flooding closed the A1 near Newry.", "There was flooding in County Down.", "A storm is due."]
+    noun = event_noun(EventType.disaster, reports)
+    summary = _summary(event_type=EventType.disaster, location=Location(place="County Down"),
+                       date=EventDate(value="2015-05-08", precision="day", text="on Friday"))
+    claims = _by_pointer(summary, noun)
+    assert noun == "flooding"
+    assert claims["/location"] == ["The flooding took place in County Down."]
+    assert claims["/date"] == ["The flooding took place on 8 May 2015."]
+    assert claims["/event_type"] == ["The event was a disaster."]
+    assert event_noun(EventType.court_ruling, ["The weather was fine."]) == "court ruling"
 
 
 def test_date_is_rendered_at_its_precision():

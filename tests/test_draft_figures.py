@@ -53,6 +53,13 @@ def test_the_same_count_across_sources_is_one_row_per_kind_group_reporter_and_va
     ]
 
 
+def test_a_bound_that_takes_the_number_in_is_the_same_value_as_the_number():
+    at_least = figure("d1:0", 56, "crew members", text="at least 56").model_copy(update={"qualifier": "at_least"})
+    more_than = figure("d1:2", 56, "people", text="more than 56").model_copy(update={"qualifier": "more_than"})
+    merged = merge_figures([at_least, figure("d1:9", 56, "people"), more_than])
+    assert [(f.text, f.citations) for f in merged] == [("at least 56", ["d1:0", "d1:9"]), ("more than 56", ["d1:2"])]
+
+
 def test_other_reporters_values_groups_and_two_counts_of_one_sentence_stay_separate_rows():
     merged = merge_figures([
         figure("d1:1", 30, "militants", "ISIS", kind=FigureKind.freed),

@@ -55,6 +55,14 @@ def test_a_state_only_the_gazetteer_gives_is_the_towns_region_with_its_basis_and
     assert (region, "gazetteer" in basis, "Kansas" in options.regions) == ("Kansas", True, False)
 
 
+def test_a_towns_country_is_the_gazetteers_when_the_reports_offer_it(tmp_path):
+    options = town_options(tmp_path, "Spain lost 2-0 to Holland at the Amsterdam Arena. Spain beat Ukraine in Madrid "
+                                     "on Friday.\n")
+    assert "Spain" in options.countries
+    assert (options.country_of("Amsterdam"), options.country_of("Madrid")) == ("Netherlands", "Spain")
+    assert options.country_of("Atlantis") is None
+
+
 def test_a_sentence_naming_another_town_or_date_is_not_about_the_main_event(seeds_sources):
     main = MainEvent(EventType.prison_break, "2015-05-08", "Al-Khalis", "Diyala", "Iraq")
     scope = EventScope(main, find_candidates(seeds_sources))

@@ -4,7 +4,7 @@ import pytest
 
 from summarizer.backends import Completion
 from summarizer.draft.selection import Shown
-from summarizer.draft.writing import GenerationError, Session
+from summarizer.draft.writing import GenerationError, Session, trimmed
 
 # What the 0.5B model wrote for a bottom line on a lower-case CNN/DM article: a raw newline inside the JSON string.
 INVALID = '{"note": "turnout was 56 per cent of the\n"}'
@@ -40,3 +40,15 @@ def test_a_choice_the_model_gets_wrong_twice_stops_the_draft():
     drafting = session("Mosul")
     with pytest.raises(GenerationError, match="twice"):
         drafting.ask([drafting.choice("place", ["Baghdad", "Al Khalis"])])
+
+
+def test_source_text_too_long_for_its_field_keeps_whole_sentences_else_clauses_else_is_cut_at_a_word():
+    quote = ("Mr Beavis said: 'These firms are only out to make as much money as they can, to profiteer from "
+             "unsuspecting motorists. I am utterly furious that the court has ruled this way.'")
+    assert trimmed(quote, 140) == ("Mr Beavis said: 'These firms are only out to make as much money as they can, to "
+                                   "profiteer from unsuspecting motorists.")
+    defeat = ("Spain's 2-0 defeat by Holland brought back bitter memories of their 2014 World Cup, but coach Vicente "
+              "del Bosque will not be too worried.")
+    assert trimmed(defeat, 100) == "Spain's 2-0 defeat by Holland brought back bitter memories of their 2014 World Cup…"
+    assert trimmed("A guard at the U.S. Census Bureau was shot by a man who tried to ram the gates", 40) == \
+        "A guard at the U.S. Census Bureau was…"

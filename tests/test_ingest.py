@@ -161,6 +161,12 @@ def test_plain_article_gets_its_heading_as_title_and_its_dateline_date(tmp_path)
     assert (document.title, document.date) == ("Flooding closes river crossing", "2021-03-03")
 
 
+def test_a_quoted_sentence_is_no_title(tmp_path):
+    (tmp_path / "a.txt").write_text('The firm was sold on Tuesday.Mr Harley said: "We had productive talks."'
+                                    "The new owner met the staff.\n")
+    assert load_sources(tmp_path).documents[0].title is None
+
+
 def test_wiki_section_headings_give_no_sentences(seed_sources):
     wiki = doc(seed_sources, "002")
     assert {r.text for r in wiki.removed if r.reason == "section heading"} == {"Background", "Cause", "Aftermath"}
@@ -461,3 +467,11 @@ def test_related_video_teasers_are_navigation_even_when_they_name_a_shooting(tmp
     texts = [s.text for s in load_sources(tmp_path).sentences()]
     assert not [t for t in texts if t[:1].isdigit() and ":" in t[:5]]
     assert "Officers arrived at 10:45 p.m. and found the victims." in texts
+
+
+def test_share_buttons_glued_to_a_sentence_are_removed_and_the_sentence_kept(tmp_path):
+    (tmp_path / "a.txt").write_text("Share this withEmailFacebookMessengerTwitterPinterestWhatsAppLinkedinCopy this "
+                                    "linkCuadrilla, the firm behind the drilling, suspended its work.\n")
+    document = load_sources(tmp_path).documents[0]
+    assert [s.text for s in document.sentences] == ["Cuadrilla, the firm behind the drilling, suspended its work."]
+    assert [r.reason for r in document.removed] == ["share buttons"]

@@ -82,3 +82,12 @@ def test_the_us_written_lowercase_after_an_article_names_the_country_not_the_pro
     claim = "The protest was in North Dakota, United States."
     assert compare(claim, "Police in the us state of north dakota say they arrested 76 people.").verdict == "match"
     assert compare(claim, "Police told us they arrested 76 people in north dakota.").verdict == "absent"
+
+
+def test_a_country_that_is_a_common_word_needs_a_preposition_a_possessive_or_a_country_beside_it():
+    def countries(text):
+        return [p.country for p in places_in(text) if p.kind == "country"]
+
+    assert countries("the pkk has fought iraq and turkey since july.") == ["Iraq", "Türkiye"]
+    assert countries("he sees it as turkey's collaboration with the militants.") == ["Türkiye"]
+    assert countries("the turkey farm was sold to a tycoon.") == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from summarizer.checks.base import Check
 
@@ -30,6 +31,8 @@ _STOPWORDS = set(
 )
 # The share of the shorter sentence's content words the other must contain before polarity is compared.
 MIN_OVERLAP = 0.5
+# The share of a claim's characters that one run of the evidence must give for the claim to be a quote of it.
+QUOTED_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,23 @@ def compare(claim: str, evidence: str) -> Check:
     if pc.negated and pe.negated:
         return Check("match", f"both negated ('{pc.cue}' / '{pe.cue}')")
     negated, other, side = (pc, words_e, "claim") if pc.negated else (pe, words_c, "evidence")
+    if pe.negated and claim.rstrip(" .").endswith("…") and _quoted_before_negation(claim, evidence):
+        return Check("absent", f"the claim quotes the evidence up to before its '{pe.cue}'")
     if not negated.scope & other:
         return Check("absent", f"the {side}'s '{negated.cue}' governs words the other sentence does not contain")
     return Check("mismatch", f"the {side} is negated ('{negated.cue}') about "
                              + ", ".join(sorted(negated.scope & other)[:5]) + "; the other is not")
+
+
+def _quoted_before_negation(claim: str, evidence: str) -> bool:
+    """The claim, an excerpt cut short ('…', as the notes cut a source sentence too long for its field), quotes the
+    evidence ('Spain's 2-0 defeat ... memories of their 2014 World Cup…' of a sentence going on 'but coach Vicente del
+    Bosque will not be too worried'), and every negation cue of the evidence comes after the quoted words: a negation
+    later in the sentence does not deny what came before it. Only such excerpts: on whole claims that quote most of a
+    sentence (extractive summaries), the calibrated checker already weighs the negation check as it is."""
+    quoted = claim.rstrip(" .…")
+    a, b = quoted.lower(), evidence.lower()
+    run = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    if run.size < QUOTED_SHARE * len(a):
+        return False
+    return all(cue.start() >= run.b + run.size for cue in _CUES.finditer(evidence))

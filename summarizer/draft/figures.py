@@ -24,10 +24,15 @@ def _kind_key(kind: FigureKind) -> FigureKind:
     return SAME_PEOPLE_KINDS.get(kind, kind)
 
 
-def _value_key(c: FigureCandidate) -> tuple[int, int | None, str]:
-    """'thirty' and '30' are one value; 'more than 30' is another (the qualifier's direction is part of it)."""
-    direction = {"more_than": ">", "at_least": ">", "less_than": "<", "at_most": "<"}.get(c.qualifier, "=")
-    return (c.value_min, c.value_max, direction)
+_DIRECTION = {"more_than": ">", "at_least": ">=", "less_than": "<", "at_most": "<="}
+
+
+def _values_fit(a: FigureCandidate, b: FigureCandidate) -> bool:
+    """'thirty' and '30' are one value, and so are 'at least 56' and '56' (a bound that takes the number in); 'more
+    than 30' is another (the qualifier's direction is part of it)."""
+    directions = {_DIRECTION.get(a.qualifier, "="), _DIRECTION.get(b.qualifier, "=")}
+    return (a.value_min, a.value_max) == (b.value_min, b.value_max) and (len(directions) == 1 or directions in (
+        {"=", ">="}, {"=", "<="}))
 
 
 def _groups_fit(a: str | None, b: str | None, value: int) -> bool:
@@ -101,7 +106,7 @@ def merge_figures(candidates: list[FigureCandidate]) -> list[Figure]:
             continue
         same = next((i for i, group in enumerate(members)
                      if all(m.sentence_id != c.sentence_id or _restated(m, c) for m in group)
-                     and all(_kind_key(m.kind) == _kind_key(c.kind) and _value_key(m) == _value_key(c)
+                     and all(_kind_key(m.kind) == _kind_key(c.kind) and _values_fit(m, c)
                              and _groups_fit(m.group, c.group, c.value_min) and _reporters_fit(m.reported_by, c.reported_by)
                              for m in group)),
                     None)

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+from summarizer import gazetteer
 from summarizer.anchors import Candidates, event_day
 from summarizer.checks import dates
 from summarizer.claims import event_words
@@ -104,6 +105,12 @@ class Options:
     def region_of(self, town: str | None) -> tuple[str, str | None] | None:
         """(region, basis) of a town: the one a sentence writes with it, else the one the gazetteer inferred."""
         return self.town_regions.get(norm(town)) if town else None
+
+    def country_of(self, town: str | None) -> str | None:
+        """The country the gazetteer gives a town, when the reports offer it as a country: Amsterdam's is the
+        Netherlands, whatever country a report names most ('Spain' in a report on Spain's defeat there)."""
+        known = gazetteer.world_towns().get(town.casefold()) if town else None
+        return known[1] if known and known[1] in self.countries else None
 
     @property
     def most_reported_date(self) -> str | None:

@@ -54,7 +54,8 @@ def _main_event(session: Session, options: Options) -> MainEvent:
     region, basis = options.region_of(chosen.get("place")) or (chosen.get("region"), None)
     event_type = kinds.get(answers[0] or "other", EventType.other)
     return MainEvent(event_type=event_type, date=options.event_date(event_type), place=chosen.get("place"),
-                     region=region, country=chosen.get("country"), region_basis=basis)
+                     region=region, country=options.country_of(chosen.get("place")) or chosen.get("country"),
+                     region_basis=basis)
 
 
 def _date_and_location(main: MainEvent, options: Options, candidates: Candidates, order: dict[str, int]) -> dict:
@@ -120,7 +121,9 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
     cited = [[sources.sentence(sid) for sid in speaker.sentence_ids[:4]] for speaker in claimants]
     noted = [(field, s) for field, picked in (("key_points", key_points), ("aftermath", aftermath),
                                               ("related_events", related)) for s in picked]
-    jobs = [("headline", session.task("headline", event=shown_text(event)), "headline")]
+    titles = {d.title for d, _ in shown.documents}
+    opening = next((s.text for s in on_main if s.text not in titles), title)  # a report's lead sentence tells it
+    jobs = [("headline", session.task("headline", event=shown_text(event), opening=shown_text(opening)), "headline")]
     jobs += [("claim", render_prompt("claim", event=event, speaker=shown_text(speaker.name),
                                      sentences=[shown_text(s.text) for s in said[:3]]), "claim")
              for speaker, said in zip(claimants, cited)]

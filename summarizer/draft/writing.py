@@ -175,9 +175,27 @@ def states_its_numbers(text: str, cited: list[Sentence]) -> bool:
     return _numbers_in(text) <= _numbers_in(" ".join(s.text for s in cited))
 
 
+# The end of a sentence inside a text: a stop after a word of two lowercase letters or digits ('motorists.', not
+# 'U.S.' or 'Mr.'), then a space; and the end of a clause: before ', but', ', while', '; ', ' - '.
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9]{2})[.!?][\"'”’)]?(?=\s)")
+_CLAUSE_END = re.compile(r"(?=,\s+(?:but|while|although|though|as|after|before|when|which|who)\s)|(?=;\s)"
+                         r"|(?=\s[-–—]\s)")
+
+
 def trimmed(text: str, limit: int) -> str:
+    """`text` within `limit` characters: its whole sentences that fit, else its whole clauses with '…', else cut at a
+    word with '…', taking the first that keeps a third of the limit. A cut after a sentence's end would leave a
+    fragment ('I am utterly…') that reads as a claim of its own, and a cut mid-clause half a statement."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
+    if len(text) <= limit:
+        return text
+    sentences = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit)]
+    if sentences and sentences[-1] >= limit // 3:
+        return text[: sentences[-1]]
+    clauses = [m.start() for m in _CLAUSE_END.finditer(text, 0, limit - 1)]
+    if clauses and clauses[-1] >= limit // 3:
+        return text[: clauses[-1]] + "…"
+    return text[: text.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
 
 
 def grounded(written: str, cited: list[Sentence], field: str, fallback: str | None = None) -> str:
