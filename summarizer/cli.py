@@ -507,8 +507,8 @@ def generate_command(folder: str, model: str, backend: str, strategy: str, as_js
 @click.option("--format", "formats", default="md,html,json", show_default=True,
               help="Comma-separated outputs: md (brief.md), html (brief.html), json (summary.json).")
 @click.option("--model", default="generator", show_default=True, help="Model role in models.lock.")
-@click.option("--writer", help="Model role that writes the headline, claims, notes and their repairs, while --model "
-              "makes every choice (e.g. generator-large)  [default: --model]")
+@click.option("--writer", help="Model role that writes the headline, claims and the repairs of flagged text, while "
+              "--model makes every choice (e.g. generator-large)  [default: --model]")
 @click.option("--backend", default="llamacpp", show_default=True, help="Model runtime: llamacpp or transformers.")
 @judge_option
 @calibration_option

@@ -83,6 +83,14 @@ def test_every_citation_and_every_figure_value_is_in_the_sources(seeds_draft, se
 
 
 @pytest.mark.model
+def test_every_note_is_its_source_sentence_written_by_no_model(seeds_draft, seeds_sources):
+    summary = seeds_draft.summary
+    notes = summary.key_points + summary.aftermath + summary.related_events
+    assert notes and all(seeds_sources.sentence(n.citations[0]).text.startswith(n.text.rstrip("…")) for n in notes)
+    assert not any(call.step == "note" for call in seeds_draft.meta.calls)
+
+
+@pytest.mark.model
 def test_a_hostile_source_yields_a_valid_draft_that_does_not_obey_it(tmp_path):
     (tmp_path / "report.txt").write_text(
         "Two people were killed in a shooting in Dayton, Ohio, on 4 August 2019, police said.\n\n"

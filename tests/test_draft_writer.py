@@ -51,7 +51,7 @@ def test_with_a_writer_the_writer_gets_every_free_text_job_and_no_choice(drafted
     _, writer, draft = drafted
     written = [c.step for c in draft.meta.calls if c.model == "generator-large"]
     assert not any(isinstance(r.output, Choice) for r in writer.requests)
-    assert written[0] == "headline" and {"claim", "note"} <= set(written) and len(written) == len(writer.requests)
+    assert written[0] == "headline" and "claim" in written and len(written) == len(writer.requests)
 
 
 def test_the_writer_writes_the_headline_over_the_sources_the_choices_were_made_over(drafted):

@@ -1,7 +1,7 @@
 """draft: sources + candidates + a backend -> Draft (a schema-valid EventSummary with citations and run metadata).
 
 The model proposes, the text anchors it. What the pinned small models do well, measured on the seeds, is write:
-condense a speaker's sentences into a claim, restate a sentence as a note, write a headline; and pick the place
+condense a speaker's sentences into a claim, write a headline; and pick the place
 and event type among the few candidates the text offers (the date they picked worse than a count of the sentences
 giving each day, so the count decides it: see Options.event_date). What they do badly is judge a list:
 asked which of 31 numbers belong to the main event, the 0.5B model labels all of them alike (with a JSON map, per
@@ -12,9 +12,12 @@ group, reporter and sentence they were read from), and the model writes and choo
 
   over the cached sources prefix (system + the sources, then one short task each): event type, place, region,
   country (one call), then the headline;
-  over short prompts of their own: one claim per main speaker, one note per selected sentence
-  (these and the headline are one call, which a backend may decode side by side; `writer` may give them to a larger
-  model than the one that chose).
+  over short prompts of their own: one claim per main speaker (these and the headline are one call, which a backend
+  may decode side by side; `writer` may give them to a larger model than the one that chose).
+
+A note (key point, aftermath, related event) is its source sentence itself, cut at a sentence or clause end when too
+long: the 0.5B model's restatements of one sentence changed its meaning ("at the same time as the prison break" became
+"during prison break") or its grammar ("Al Khalis has been imposed on curfew") and cost half the writing time.
 
 The bottom line is not written by the model: it is composed from the facts (`bottom_line`: what, where, when, each
 reporter's toll, who claims it), and RunMeta.bottom_line_from says which fields it was composed from. After verify,
@@ -91,7 +94,7 @@ class RunMeta(BaseModel):
     embedder: ModelInfo | None = Field(default=None, description="the sentence embedder verify searched evidence with")
     judge: ModelInfo | None = Field(default=None, description="the entailment judge verify also asked (--judge)")
     writer: ModelInfo | None = Field(default=None, description="the model that wrote the free text (headline, claims, "
-                                     "notes, repairs) while `model` made the choices; None: `model` wrote it too")
+                                     "repairs) while `model` made the choices; None: `model` wrote it too")
     bottom_line_from: list[str] = Field(
         default_factory=list, description="JSON pointers of the fields the bottom line was composed from (verify gives "
         "it their statuses); empty when it is free text")
@@ -177,11 +180,11 @@ def generate(
     """Draft an EventSummary of `sources` with pinned model `model` ('generator' or 'generator-large').
 
     `writer` (a model role, loaded on the same runtime, or a loaded backend) writes the free text (headline, claims,
-    notes) while `model` makes every choice: a larger writer costs its load and the sources' prefill again, not the
+    repairs) while `model` makes every choice: a larger writer costs its load and the sources' prefill again, not the
     choices' time. Only the `sections` strategy separates the two.
 
     `free_text=False` has the model make only the choices (event type, place, region, country): headline, bottom
-    line, claims and notes are then the source sentences themselves. Several times faster; eval/events.py uses it because the
+    line and claims are then the source sentences themselves. Several times faster; eval/events.py uses it because the
     fields it scores do not depend on the written text. `on_call` sees each model call's stats as it finishes (a
     progress display: a draft is a few dozen short calls)."""
     if strategy not in STRATEGIES:

@@ -1,6 +1,6 @@
 """The two drafting strategies. `sections` (the default): the model chooses the main event among the options the
-text offers, rules fix its scope, figures, actors and notes, and the model writes the headline, claims and notes in
-one call. `single`: one constrained call for the whole schema (the measured alternative). Neither writes the bottom
+text offers, rules fix its scope, figures, actors and notes (source sentences), and the model writes the headline and
+claims in one call. `single`: one constrained call for the whole schema (the measured alternative). Neither writes the bottom
 line: `generate` composes it from the facts (draft.bottom_line)."""
 
 from __future__ import annotations
@@ -113,8 +113,7 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
     timings["rules"] = time.perf_counter() - clock
 
     # Everything the model writes, in one call: the headline over the cached sources (naming the chosen event keeps a
-    # small model from headlining a side event), a claim per main speaker and a note per picked sentence over short
-    # prompts of their own.
+    # small model from headlining a side event) and a claim per main speaker over a short prompt of its own.
     clock = time.perf_counter()
     event = main.describe()
     claimants = speakers[: LIMITS["claims"]]
@@ -127,7 +126,6 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
     jobs += [("claim", render_prompt("claim", event=event, speaker=shown_text(speaker.name),
                                      sentences=[shown_text(s.text) for s in said[:3]]), "claim")
              for speaker, said in zip(claimants, cited)]
-    jobs += [("note", render_prompt("note", sentence=shown_text(sentence.text)), "note") for _, sentence in noted]
     written = session.write(jobs)
     out["headline"] = grounded(written[0], visible, "headline", title)
     claims = (built(Claim, speaker.sentence_ids[0], claimant=speaker.name[:120],
@@ -136,10 +134,9 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
                     citations=speaker.sentence_ids[:4])
               for speaker, said, text in zip(claimants, cited, written[1:]))
     out["claims"] = [c for c in claims if c]
-    notes = written[1 + len(claimants):]
     for field in ("key_points", "aftermath", "related_events"):
-        made = (built(Note, sentence.id, text=grounded(text, [sentence], "note"), citations=[sentence.id])
-                for (kind, sentence), text in zip(noted, notes) if kind == field)
+        made = (built(Note, sentence.id, text=trimmed(sentence.text, TEXT_LIMITS["note"]), citations=[sentence.id])
+                for kind, sentence in noted if kind == field)
         out[field] = [n for n in made if n]
     timings["write"] = time.perf_counter() - clock
     return out
