@@ -49,6 +49,7 @@ def test_source_text_too_long_for_its_field_keeps_whole_sentences_else_clauses_e
                                    "profiteer from unsuspecting motorists.")
     defeat = ("Spain's 2-0 defeat by Holland brought back bitter memories of their 2014 World Cup, but coach Vicente "
               "del Bosque will not be too worried.")
-    assert trimmed(defeat, 100) == "Spain's 2-0 defeat by Holland brought back bitter memories of their 2014 World Cup…"
+    assert trimmed(defeat, 100) == ("Spain's 2-0 defeat by Holland brought back bitter memories of their 2014 "
+                                    "World Cup…")
     assert trimmed("A guard at the U.S. Census Bureau was shot by a man who tried to ram the gates", 40) == \
         "A guard at the U.S. Census Bureau was…"

@@ -1,7 +1,7 @@
 """The two drafting strategies. `sections` (the default): the model chooses the main event among the options the
 text offers, rules fix its scope, figures, actors and notes (source sentences), and the model writes the headline and
-claims in one call. `single`: one constrained call for the whole schema (the measured alternative). Neither writes the bottom
-line: `generate` composes it from the facts (draft.bottom_line)."""
+claims in one call. `single`: one constrained call for the whole schema (the measured alternative). Neither writes
+the bottom line: `generate` composes it from the facts (draft.bottom_line)."""
 
 from __future__ import annotations
 
