@@ -769,11 +769,6 @@ def _venue_town(venue: str) -> str | None:
     return None
 
 
-def _world_country(town: str) -> str | None:
-    world = gazetteer.world_towns().get(town.casefold())
-    return world[1] if world else None
-
-
 def _known_town(name: str) -> bool:
     return bool(gazetteer.states_with_town(name) or gazetteer.world_towns().get(name.casefold()))
 
@@ -828,7 +823,7 @@ def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, 
         if kind == "site" and (town_name := _venue_town(entity.text)):
             out.append(PlaceCandidate(
                 sentence_id=sentence.id, doc_id=doc.id, text=town_name, kind="place",
-                country=_world_country(town_name) or _country_around(named_here, doc_countries), region=None,
+                country=gazetteer.world_country(town_name) or _country_around(named_here, doc_countries), region=None,
                 start=sentence.start + entity.start, end=sentence.start + entity.start + len(town_name)))
 
 

@@ -138,6 +138,12 @@ def infer_state(town: str, cues: Counter[str]) -> StateInference | None:
 
 
 @cache
+def world_country(town: str) -> str | None:
+    """The country of the world's most populous town of that name, None for a town not in world_towns."""
+    known = world_towns().get(town.casefold())
+    return known[1] if known else None
+
+
 def world_towns() -> dict[str, tuple[str, str, int]]:
     """Town name (casefolded) -> (name, country, population) for the world's towns of 15,000 people or more, the
     most populous namesake kept. A town is also known by an alternate name that is the first words of its own

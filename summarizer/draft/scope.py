@@ -109,8 +109,8 @@ class Options:
     def country_of(self, town: str | None) -> str | None:
         """The country the gazetteer gives a town, when the reports offer it as a country: Amsterdam's is the
         Netherlands, whatever country a report names most ('Spain' in a report on Spain's defeat there)."""
-        known = gazetteer.world_towns().get(town.casefold()) if town else None
-        return known[1] if known and known[1] in self.countries else None
+        country = gazetteer.world_country(town) if town else None
+        return country if country in self.countries else None
 
     @property
     def most_reported_date(self) -> str | None:
