@@ -43,3 +43,18 @@ def test_an_excerpt_of_the_words_before_a_later_negation_is_not_denied_by_it():
     quote = "Spain's 2-0 defeat by Holland brought back bitter memories of their 2014 World Cup, but coach…"
     assert compare(quote, evidence).verdict == "absent"
     assert compare("12 people died.", "It is not true that 12 people died.").verdict == "mismatch"
+
+
+def test_a_word_swapped_for_its_opposite_is_a_mismatch():
+    check = compare("The All Progressives Congress (APC) lost 19 governor posts in Saturday's elections.",
+                    "The All Progressives Congress (APC) won 19 of the 28 governor posts in Saturday's elections.")
+    assert check.verdict == "mismatch" and "'lost'" in check.detail and "'won'" in check.detail
+    assert compare("The marine was convicted of killing Laude.",
+                   "A court acquitted the marine of killing Laude.").verdict == "mismatch"
+
+
+def test_one_side_winning_and_the_other_losing_tell_the_same_match():
+    assert compare("Spain lost 2-0 to Holland on Tuesday.", "Holland won 2-0 against Spain on Tuesday.").verdict \
+        != "mismatch"
+    assert compare("Del Potro won the match.", "Del Potro won the match after he lost the first set.").verdict \
+        != "mismatch"

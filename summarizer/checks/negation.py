@@ -4,6 +4,10 @@ A sentence is negated when it holds a negation cue ("not", "no", "never", "didn'
 to", ...). The check only speaks when both sentences are about the same content: enough shared content words, and
 the words the negation governs (its scope, up to the end of the clause) appear in the other sentence. "not only" and
 "no longer"-style idioms are handled by the cue list, not by guessing.
+
+A word swapped for its opposite flips a sentence as a negation does: "The APC lost 19 governor posts" of "The APC won
+19 of the 28 governor posts". OPPOSITES lists such pairs. A contest's words count only when both sentences say them
+of the same subject (words before them), since "Holland won" and "Spain lost" may tell one match.
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ _STOPWORDS = set(
     which who whom what when where while would could should will may might can so such any some all into about after
     before over under up down very just only more most other""".split()
 )
+# Words whose swap for the other turns a fact into its opposite (each form listed: no stemming guesses).
+OPPOSITES = (("won", "lost"), ("win", "lose"), ("wins", "loses"), ("winning", "losing"), ("acquitted", "convicted"),
+             ("rose", "fell"), ("increased", "decreased"), ("survived", "died"), ("upheld", "overturned"),
+             ("guilty", "innocent"))
+CONTEST_WORDS = {"won", "lost", "win", "lose", "wins", "loses", "winning", "losing"}  # true of one side, not the other
 # The share of the shorter sentence's content words the other must contain before polarity is compared.
 MIN_OVERLAP = 0.5
 # The share of a claim's characters that one run of the evidence must give for the claim to be a quote of it.
@@ -70,6 +79,8 @@ def polarity(text: str) -> Polarity:
 def compare(claim: str, evidence: str) -> Check:
     """mismatch when exactly one side is negated about shared content; match when both are; na when neither is."""
     pc, pe = polarity(claim), polarity(evidence)
+    if (swapped := _opposite(claim, evidence)) is not None:
+        return swapped
     if not pc.negated and not pe.negated:
         return Check("na", "neither sentence is negated")
     words_c, words_e = content_words(claim), content_words(evidence)
@@ -99,3 +110,25 @@ def _quoted_before_negation(claim: str, evidence: str) -> bool:
     if run.size < QUOTED_SHARE * len(a):
         return False
     return all(cue.start() >= run.b + run.size for cue in _CUES.finditer(evidence))
+
+
+def _opposite(claim: str, evidence: str) -> Check | None:
+    """A mismatch when the claim says one word of an OPPOSITES pair where the evidence, about the same content and
+    the same subject, says only the other."""
+    words_c, words_e = _words(claim), _words(evidence)
+    for pair in OPPOSITES:
+        for said, other in (pair, pair[::-1]):
+            if said not in words_c or other not in words_e or said in words_e:
+                continue
+            subject_c = content_words(" ".join(words_c[: words_c.index(said)]))
+            subject_e = content_words(" ".join(words_e[: words_e.index(other)]))
+            rest_c, rest_e = content_words(claim) - {said, other}, content_words(evidence) - {said, other}
+            shared = rest_c & rest_e
+            same_side = bool(subject_c & subject_e) or said not in CONTEST_WORDS
+            if same_side and len(shared) >= MIN_OVERLAP * max(1, min(len(rest_c), len(rest_e))):
+                return Check("mismatch", f"the claim says '{said}' where the evidence says '{other}'")
+    return None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
