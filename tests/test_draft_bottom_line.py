@@ -108,3 +108,28 @@ def test_a_shooting_names_the_perpetrator_and_a_denial_of_responsibility():
 def test_with_nothing_usable_the_bottom_line_says_so():
     text, used = compose_bottom_line(PRISON_BREAK, set())
     assert text == "The sources do not state what happened, where or when." and used == []
+
+
+def test_a_reporter_opening_with_an_article_reads_mid_sentence_in_lowercase():
+    wreck = EventSummary(headline="Trawler sinks", bottom_line="-", event_type="disaster",
+                         figures=[Figure(kind="killed", group="people", value_min=2, text="two",
+                                         reported_by="An emergency services representative")])
+    assert compose_bottom_line(wreck)[0] == ("Disaster: two people were killed according to an emergency services "
+                                             "representative.")
+
+
+def test_a_death_nobody_is_said_to_have_given_is_told_beside_the_injured_the_police_counted():
+    shooting = EventSummary(headline="Club shooting", bottom_line="-", event_type="shooting",
+                            location=Location(place="Oakland"),
+                            figures=[Figure(kind="injured", group="people", value_min=8, text="Eight",
+                                            reported_by="officials"),
+                                     Figure(kind="killed", group="Emiliano Nevarez", value_min=1,
+                                            text="Emiliano Nevarez")])
+    assert compose_bottom_line(shooting)[0] == ("Shooting in Oakland: Emiliano Nevarez was killed, eight people were "
+                                                "injured according to officials.")
+
+
+def test_one_of_a_counted_group_reads_in_the_singular_mid_sentence():
+    shooting = EventSummary(headline="Shooting", bottom_line="-", event_type="shooting",
+                            figures=[Figure(kind="injured", group="victims", value_min=1, text="One")])
+    assert compose_bottom_line(shooting)[0] == "Shooting: one victim was injured."

@@ -28,6 +28,9 @@ MAX_REPORTERS = 3  # toll clauses: one per reporter; more reads as a table, whic
 TOLL_KINDS = (FigureKind.killed, FigureKind.injured)
 NOTHING = "The sources do not state what happened, where or when."
 _PERSONAL_PRONOUNS = {"he", "she", "him", "her"}
+# First words of a count that are no name, written in lowercase mid-sentence ('more than 50', 'two', 'a man').
+_LOWERCASE_OPENERS = set("""a an the one two three four five six seven eight nine ten eleven twelve more less fewer at
+    about around nearly almost some several dozens hundreds thousands up over""".split())
 _RESPONSIBILITY = re.compile(r"\b(?:responsib\w*|behind|involve\w*|carried out|perpetrat\w*)\b", re.IGNORECASE)
 
 
@@ -51,26 +54,38 @@ def _place(summary: EventSummary, usable) -> tuple[str, list[str]]:
     return ", ".join(dict.fromkeys(named)), used if named else []
 
 
+def _one_of(group: str) -> str:
+    """What one of a counted group is called: 'victims' -> 'victim', 'people' -> 'person'."""
+    if group == "people":
+        return "person"
+    return group[:-1] if group.endswith("s") and not group.endswith("ss") else group
+
+
 def _counted(figure: Figure) -> str:
     """The figure in the source's words with what was counted: '12 police officers', 'more than 60 people'; one
-    person the source refers back to ('he was injured') is 'one person'."""
+    person the source refers back to ('he was injured') is 'one person', and 'One' of 'victims' is 'one victim'. A
+    capital the source gave a sentence's first word ('More than 50') is dropped: the count reads mid-sentence."""
     amount, group = figure.text.strip().rstrip("."), figure.group.lower()
+    if amount.split() and amount.split()[0].lower() in _LOWERCASE_OPENERS:
+        amount = amount[:1].lower() + amount[1:]
+    if figure.value_min == 1 and figure.value_max is None:
+        group = _one_of(group)
     if amount.lower() in _PERSONAL_PRONOUNS:
-        return f"one {'person' if group == 'people' else group}"
+        return f"one {group}"
     said = {group, group.removesuffix("s"), "person" if group == "people" else group}  # 'one person' of 'people'
-    return amount if any(noun in amount.lower() for noun in said) else f"{amount} {figure.group}"
+    return amount if any(noun in amount.lower() for noun in said) else f"{amount} {group}"
 
 
 def _reporter(name: str, summary: EventSummary, usable) -> tuple[str, list[str]]:
     """Who gave a figure, by the fuller name an actor of the summary gives them ('Maan' -> 'Brigadier General Saad
-    Maan Ibrahim'); a name opening with 'The' reads mid-sentence as 'the'."""
+    Maan Ibrahim'); a name opening with an article ('The', 'An') reads mid-sentence in lowercase."""
     words = set(norm(name).split())
     fuller = [(a.name, i) for i, a in enumerate(summary.actors)
               if usable(f"/actors/{i}") and words and words <= set(norm(a.name).split()) and len(a.name) > len(name)]
     if fuller:
         name, i = min(fuller, key=lambda pair: len(pair[0]))
         return name, [f"/actors/{i}"]
-    return re.sub(r"^the\b", "the", name, flags=re.IGNORECASE), []
+    return re.sub(r"^(?:the|an|a)\b", lambda article: article.group().lower(), name, flags=re.IGNORECASE), []
 
 
 def _list(items: list[str]) -> str:
@@ -103,18 +118,21 @@ def _toll_clause(figures: list[tuple[int, Figure]], first: bool) -> str:
 def _tolls(summary: EventSummary, usable) -> list[tuple[str, list[str]]]:
     """One clause per reporter, those giving the most figures first (a reporter who breaks the toll down by group
     speaks to it most), then in the order the summary lists them: '12 police officers and 50 inmates were killed
-    according to Iraqi officials'. A figure nobody is said to have given is used only when no figure has a reporter
-    (a storm's toll), and is then stated without one."""
+    according to Iraqi officials'. A figure nobody is said to have given is used only when no figure of its kind has
+    a reporter (a storm's toll; the one death in a shooting whose injured the police counted), and is then stated
+    without one. Clauses with a death come first."""
     tolls = [(i, f) for i, f in enumerate(summary.figures) if f.kind in TOLL_KINDS and usable(f"/figures/{i}")]
-    attributed = [(i, f) for i, f in tolls if f.reported_by]
+    attributed_kinds = {f.kind for _, f in tolls if f.reported_by}
     groups: dict[str, list[tuple[int, Figure]]] = {}
-    for i, f in attributed or tolls:
-        groups.setdefault(norm(f.reported_by or ""), []).append((i, f))
+    for i, f in tolls:
+        if f.reported_by or f.kind not in attributed_kinds:
+            groups.setdefault(norm(f.reported_by or ""), []).append((i, f))
     clauses = []
-    ranked = sorted(groups.values(), key=lambda figures: -len(figures))
+    ranked = sorted(groups.values(), key=lambda figures: (all(f.kind is not FigureKind.killed for _, f in figures),
+                                                          -len(figures)))
     for n, figures in enumerate(ranked[:MAX_REPORTERS]):
-        clause, used = _toll_clause(figures, first=n == 0), [f"/figures/{i}" for i, _ in figures]
         by = figures[0][1].reported_by
+        clause, used = _toll_clause(figures, first=n == 0 or not by), [f"/figures/{i}" for i, _ in figures]
         if by:
             name, named = _reporter(by, summary, usable)
             clause, used = f"{clause} according to {name}", used + named
