@@ -144,6 +144,7 @@ def world_country(town: str) -> str | None:
     return known[1] if known else None
 
 
+@cache
 def world_towns() -> dict[str, tuple[str, str, int]]:
     """Town name (casefolded) -> (name, country, population) for the world's towns of 15,000 people or more, the
     most populous namesake kept. A town is also known by an alternate name that is the first words of its own

@@ -163,3 +163,9 @@ def test_the_event_day_most_reports_tell_beats_the_day_most_sentences_give(tmp_p
                                      "shot on March 25, 2017. Police said on March 26, 2017 they have no suspect. "
                                      "Friends gathered on March 26, 2017 for a vigil.\n")
     assert list(options.dates)[0] == "2017-03-26" and options.most_reported_date == "2017-03-25"
+
+
+def test_a_town_no_gazetteer_knows_is_in_the_country_its_report_places_it(tmp_path):
+    options = town_options(tmp_path, "A suicide bomber killed two soldiers near the town of Zerkelbayazit in "
+                                     "Turkey. Turkey has raided bases in Iraq. Turkey blamed the PKK.\n")
+    assert "Iraq" in options.countries and options.country_of("Zerkelbayazit") in ("Turkey", "Türkiye")

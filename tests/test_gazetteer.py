@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from summarizer.gazetteer import infer_state, state_cues
+from summarizer.gazetteer import infer_state, state_cues, world_towns
 from summarizer.schema import Location
 
 
@@ -69,3 +69,8 @@ def test_the_town_table_is_built_once_and_then_read_from_the_user_cache(tmp_path
         assert gazetteer._towns() == built and built["wichita"][0][0] == "Kansas"
     finally:
         gazetteer._towns.cache_clear()
+
+
+def test_the_world_gazetteer_is_read_once_per_process():
+    # Every lowercased place reads it; read again each time, one brief took minutes.
+    assert world_towns() is world_towns()

@@ -76,6 +76,7 @@ class Options:
     texts: dict[str, str] = field(default_factory=dict)  # sentence id -> text, for what a date's sentence is about
     event_day: str | None = None
     news_days: set[str] = field(default_factory=set)  # days in the week up to a report's own date
+    place_countries: dict[str, set[str]] = field(default_factory=dict)  # town -> the countries its mentions are in
 
     @classmethod
     def of(cls, candidates: Candidates, visible: set[str], texts: dict[str, str] | None = None) -> Options:
@@ -97,6 +98,8 @@ class Options:
                                     if p.kind == "place" and p.region and not p.region_basis]),
             countries=_by_mentions([(p.country, p.sentence_id) for p in places if p.country]),
             town_regions=town_regions,
+            place_countries={norm(p.text): {q.country for q in places if norm(q.text) == norm(p.text) and q.country}
+                             for p in places if p.kind in ("place", "site")},
             event_day=event_day([d for d in candidates.dates if d.sentence_id in visible and not d.background]),
             news_days={d.value for d in candidates.dates if d.sentence_id in visible and d.news_of_the_day
                        and not d.background},
@@ -107,10 +110,17 @@ class Options:
         return self.town_regions.get(norm(town)) if town else None
 
     def country_of(self, town: str | None) -> str | None:
-        """The country the gazetteer gives a town, when the reports offer it as a country: Amsterdam's is the
-        Netherlands, whatever country a report names most ('Spain' in a report on Spain's defeat there)."""
-        country = gazetteer.world_country(town) if town else None
-        return country if country in self.countries else None
+        """The country of a town, when the reports offer it as a country: the gazetteer's (Amsterdam's is the
+        Netherlands, whatever country a report names most: 'Spain' in a report on Spain's defeat there), else the one
+        every mention of the town is in (anchors: the country its sentence names, else its report's most named). A
+        town no gazetteer knows ('dogubayezit' in a report on Turkey that also names Iraq) is not left to the model."""
+        if not town:
+            return None
+        country = gazetteer.world_country(town)
+        if country in self.countries:
+            return country
+        around = self.place_countries.get(norm(town), set())
+        return next(iter(around)) if len(around) == 1 and next(iter(around)) in self.countries else None
 
     @property
     def most_reported_date(self) -> str | None:
