@@ -4,7 +4,7 @@ import pytest
 
 from summarizer.backends import Completion
 from summarizer.draft.selection import Shown
-from summarizer.draft.writing import GenerationError, Session, trimmed
+from summarizer.draft.writing import GenerationError, Session, dates_only_the_event, trimmed
 
 # What the 0.5B model wrote for a bottom line on a lower-case CNN/DM article: a raw newline inside the JSON string.
 INVALID = '{"note": "turnout was 56 per cent of the\n"}'
@@ -53,3 +53,23 @@ def test_source_text_too_long_for_its_field_keeps_whole_sentences_else_clauses_e
                                     "World Cup…")
     assert trimmed("A guard at the U.S. Census Bureau was shot by a man who tried to ram the gates", 40) == \
         "A guard at the U.S. Census Bureau was…"
+
+
+def test_a_headline_may_give_only_the_main_events_date():
+    # "Shooter killed in 2006": the year the campus was built, over an event its reports do not date.
+    assert not dates_only_the_event("Suitland, Maryland shooter killed in 2006", None)
+    assert not dates_only_the_event("Prison break in Iraq in 2014", "2015-05-08")
+    assert dates_only_the_event("Prison break in Iraq on 8 May 2015", "2015-05-08")
+    assert dates_only_the_event("Prison break in Iraq in May", "2015-05-08")
+    assert dates_only_the_event("Gunman kills guard on Thursday", None)
+
+
+def test_model_text_ranking_what_no_source_ranks_is_not_grounded():
+    from summarizer.draft.writing import grounded
+    from summarizer.sources import Sentence
+
+    lede = Sentence(id="d1:0", doc_id="d1", index=0, start=0, end=59,
+                    text="A landslide killed more than 50 people in Salgar on Monday.")
+    assert grounded("Salgar: Largest landslide in Colombia", [lede], "headline") == lede.text
+    assert grounded("Landslide kills more than 50 in Salgar", [lede], "headline") == \
+        "Landslide kills more than 50 in Salgar"

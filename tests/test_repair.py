@@ -76,6 +76,16 @@ def test_a_flagged_headline_is_replaced_by_the_lead_reports_title(seed_sources):
     assert out.summary.headline == seed_sources.canonical[0].title
 
 
+def test_a_headline_dated_as_a_dropped_date_is_replaced_by_the_lead_reports_title(seed_sources):
+    draft = seeds_draft_with(headline="ISIS frees prisoners in Al-Khalis in 2014",
+                             date=EventDate(value="2014", precision="year", text="2014", citations=["d4:1"]))
+    out = repair(draft, seed_sources, [Flag(pointer="/date", status="unsupported")])
+    assert out.summary.date is None and out.summary.headline == seed_sources.canonical[0].title
+    assert [(r.pointer, r.action) for r in out.meta.repairs][:2] == [("/date", Action.dropped),
+                                                                      ("/headline", Action.replaced)]
+    assert not out.meta.calls  # no model call: the date alone was flagged
+
+
 def test_a_figure_no_source_supports_is_dropped_with_its_reason_and_the_bottom_line_composed_without_it(seed_sources):
     figures = [Figure(kind="killed", group="police officers", value_min=12, text="12", reported_by="Iraqi officials",
                       citations=["d1:3"]),

@@ -24,8 +24,9 @@ reporter's toll, who claims it), and RunMeta.bottom_line_from says which fields 
 `repair` takes the fields the checker flagged (plain data: pointer, status, reasons, evidence sentence ids) and
 rewrites them once with their evidence, or puts the source sentence in their place, or drops them.
 
-Nothing the model writes carries a number its cited sentences do not state: such text falls back to the source
-sentence itself. `strategy="single"` is the measured alternative: one constrained call for the whole schema.
+Nothing the model writes carries a number or a ranking word ('largest') its cited sentences do not state: such
+text falls back to the source sentence itself. `strategy="single"` is the measured alternative: one constrained call
+for the whole schema.
 
 The stages, one module each: `prompts` (the templates), `selection` (what the model is shown), `scope` (the main
 event and which sentences are about it), `speakers` and `figures` (the rules), `writing` (the backend session and the

@@ -12,6 +12,7 @@ closest source sentences), so this stage still imports nothing of verify. What h
 - a structured fact (an actor, a figure, the date, the location) no source supports is dropped, except a location
   whose town the sources name: it loses only the region and country they never name (the gazetteer's additions); a
   flagged event type becomes 'other' (the schema requires one);
+- a headline giving a date the note no longer gives (the date was dropped) is replaced like a flagged one;
 - the bottom line is composed again from the facts that remain (draft.bottom_line).
 
 Every change is recorded (`Repair`: pointer, action, before, after, the status and reasons that triggered it) in
@@ -34,7 +35,7 @@ from summarizer.draft.limits import TEXT_LIMITS
 from summarizer.draft.prompts import addresses_the_model, render_prompt, shown_text
 from summarizer.draft.selection import Shown
 from summarizer.draft.text import norm
-from summarizer.draft.writing import CallStats, Session, states_its_numbers, trimmed
+from summarizer.draft.writing import CallStats, Session, dates_only_the_event, states_only_what_is_cited, trimmed
 from summarizer.schema import EventSummary, EventType, Figure, Location
 from summarizer.sources import Sentence, Sources
 
@@ -246,7 +247,7 @@ def _rewrite(session: Session, summary: EventSummary, todo: dict[str, Flag], sou
                                field=TEXT_FIELDS[field], speaker=shown_text(speaker))
         jobs.append((f"repair {pointer}", prompt, TEXT_FIELDS[field]))
     written = dict(zip(shown, session.write(jobs)))
-    return {pointer: text if text and states_its_numbers(text, shown[pointer])
+    return {pointer: text if text and states_only_what_is_cited(text, shown[pointer])
             and norm(text) != norm(_value(summary, pointer)) else "" for pointer, text in written.items()}
 
 
@@ -314,6 +315,14 @@ def repair(draft: Draft, sources: Sources, flags: list[Flag], *, backend: str | 
             setattr(summary, field, None)
     for field, indices in gone.items():  # list items last, so the pointers above still name what they named
         setattr(summary, field, [item for i, item in enumerate(getattr(summary, field)) if i not in set(indices)])
+    if not dates_only_the_event(summary.headline, summary.date.value if summary.date else None):
+        # The headline was written to the draft's date, which the checker has just dropped or changed.
+        flag = merged.setdefault("/headline", Flag(pointer="/headline", status="unsupported",
+                                                   reasons=["it gives a date the note no longer gives"]))
+        if (source := _source_text(summary, "/headline", flag, sources)) is not None:
+            before = summary.headline
+            _set_text(summary, "/headline", *source)
+            record("/headline", Action.replaced, before, summary.headline)
     used = draft.meta.bottom_line_from
     if used or "/bottom_line" in merged:
         # Composed again from what remains, less the claims just rewritten (a denial of responsibility unchecked).

@@ -20,7 +20,7 @@ from summarizer.draft.scope import EventScope, MainEvent, Options, event_types_b
 from summarizer.draft.valid import built, validated
 from summarizer.draft.selection import Shown, pick_sentences, sentence_vectors
 from summarizer.draft.speakers import Speaker, actor_name, actor_role, group_speakers, lowercase_words
-from summarizer.draft.writing import Ask, Session, grounded, states_its_numbers, trimmed
+from summarizer.draft.writing import Ask, Session, dates_only_the_event, grounded, states_only_what_is_cited, trimmed
 from summarizer.schema import (
     Actor,
     Claim,
@@ -90,8 +90,9 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
     anchored = ({c.sentence_id for c in candidates.figures} | {a.sentence_id for a in candidates.attributions}
                 | {sid for name in (main.place, main.date) if name
                    for sid in options.places.get(name, []) + options.dates.get(name, [])})
-    lead = next((s for s in on_main if s.id in anchored), (on_main or visible)[0])
-    title = next((d.title for d, _ in shown.documents if d.title), lead.text)
+    titles = {d.title for d, _ in shown.documents}
+    ledes = [s for s in on_main if s.text not in titles] or on_main or visible  # a report's lead tells the event
+    title = next((d.title for d, _ in shown.documents if d.title), ledes[0].text)
     out: dict[str, Any] = {"event_type": main.event_type, **_date_and_location(main, options, candidates, order)}
     out["figures"] = merge_figures([c for c in candidates.figures if c.sentence_id in order and scope.is_main(c.sentence_id)])
     speakers = [Speaker(s.name, [a for a in s.attributions if scope.is_main(a.sentence_id)])
@@ -120,14 +121,14 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
     cited = [[sources.sentence(sid) for sid in speaker.sentence_ids[:4]] for speaker in claimants]
     noted = [(field, s) for field, picked in (("key_points", key_points), ("aftermath", aftermath),
                                               ("related_events", related)) for s in picked]
-    titles = {d.title for d, _ in shown.documents}
-    opening = next((s.text for s in on_main if s.text not in titles), title)  # a report's lead sentence tells it
+    opening = " ".join(s.text for s in ledes[:2])
     jobs = [("headline", session.task("headline", event=shown_text(event), opening=shown_text(opening)), "headline")]
     jobs += [("claim", render_prompt("claim", event=event, speaker=shown_text(speaker.name),
                                      sentences=[shown_text(s.text) for s in said[:3]]), "claim")
              for speaker, said in zip(claimants, cited)]
     written = session.write(jobs)
-    out["headline"] = grounded(written[0], visible, "headline", title)
+    headline = written[0] if dates_only_the_event(written[0], main.date) else ""
+    out["headline"] = grounded(headline, visible, "headline", title)
     claims = (built(Claim, speaker.sentence_ids[0], claimant=speaker.name[:120],
                     statement=grounded(text, said, "claim"),
                     stance=Stance.denies if any(a.stance == "denies" for a in speaker.attributions) else Stance.asserts,
@@ -158,8 +159,9 @@ def _single_schema(ids: list[str]) -> dict:
 
 def draft_single(session: Session, sources: Sources, shown: Shown, timings: dict[str, float]) -> dict:
     """The whole schema in one constrained call (the measured alternative). List items that fail validation, cite
-    nothing, echo a withheld sentence, or carry a number their cited sentences do not state are dropped; a headline
-    that does either is replaced by source text. The model's bottom line is not used: `generate` composes it."""
+    nothing, echo a withheld sentence, or carry a number or ranking word their cited sentences do not state are
+    dropped; a headline that does either is replaced by source text. The model's bottom line is not used: `generate`
+    composes it."""
     clock = time.perf_counter()
     visible = shown.sentences
     [raw] = session.ask([Ask("single", session.task("single"), _single_schema([s.id for s in visible]), 1500,
@@ -167,7 +169,7 @@ def draft_single(session: Session, sources: Sources, shown: Shown, timings: dict
     timings["single"] = time.perf_counter() - clock
 
     def written(text: str, cited: list[Sentence]) -> bool:
-        return bool(cited) and not session.echoes_withheld(text) and states_its_numbers(text, cited)
+        return bool(cited) and not session.echoes_withheld(text) and states_only_what_is_cited(text, cited)
 
     title = next((d.title for d, _ in shown.documents if d.title), visible[0].text)
     out: dict[str, Any] = {"event_type": raw.get("event_type") or EventType.other}
