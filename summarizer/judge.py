@@ -50,6 +50,11 @@ class Judge:
         if not claims:
             return []
         shown = self._article(article)
+        if hasattr(self.backend, "forget_prefix"):
+            # llama.cpp's numbers depend on how the evaluated tokens were split into batches: reading the article
+            # after a prefix held from another call moved one claim's log-odds from 1.39 to 1.12. Read from its first
+            # token, the same claims against the same article score the same whatever was judged before.
+            self.backend.forget_prefix()
         requests = [Request(render_prompt("judge", article=shown, claim=shown_text(claim)), ANSWER, 1,
                             option_logprobs=True) for claim in claims]
         return [c.option_logprobs["yes"] - c.option_logprobs["no"] for c in self.backend.complete(requests)]
