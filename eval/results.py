@@ -21,13 +21,24 @@ RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 _HEADER = "# Evaluation results\n\nWritten by the scripts in `eval/` (`python -m eval <name>`); each section says how it was made.\n"
 
 
+def cpu() -> str:
+    """The CPU's model and whether it has AVX-512 and AMX: the same code runs at different speeds (and llama.cpp and
+    torch pick different kernels) on each, so a timing without them cannot be compared."""
+    info = dict(line.split(":", 1) for line in Path("/proc/cpuinfo").read_text().splitlines() if ":" in line)
+    info = {key.strip(): value.strip() for key, value in info.items()}
+    flags = set(info.get("flags", "").split())
+    features = ", ".join(f"{name} {'yes' if flag in flags else 'no'}" for flag, name in (("avx512f", "AVX-512"),
+                                                                                       ("amx_tile", "AMX")))
+    return f"{info.get('model name', 'unknown CPU')} ({features})"
+
+
 def machine() -> str:
-    """`uname -a`, cores and memory: enough to tell whether two timings are comparable."""
+    """The CPU, cores, memory and `uname -a`: enough to tell whether two timings are comparable."""
     mem_kib = next(
         (int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:")),
         0,
     )
-    return f"`{' '.join(os.uname())}`, {os.cpu_count()} cores, {mem_kib / 2**20:.1f} GiB RAM"
+    return f"{cpu()}, {os.cpu_count()} cores, {mem_kib / 2**20:.1f} GiB RAM, `{' '.join(os.uname())}`"
 
 
 def invocation() -> str:
