@@ -4,7 +4,8 @@ import pytest
 
 from summarizer.backends import Completion
 from summarizer.draft.selection import Shown
-from summarizer.draft.writing import GenerationError, Session, dates_only_the_event, trimmed
+from summarizer.draft.writing import GenerationError, Session, dates_only_the_event, lead_text, trimmed
+from summarizer.ingest import load_sources
 
 # What the 0.5B model wrote for a bottom line on a lower-case CNN/DM article: a raw newline inside the JSON string.
 INVALID = '{"note": "turnout was 56 per cent of the\n"}'
@@ -73,3 +74,13 @@ def test_model_text_ranking_what_no_source_ranks_is_not_grounded():
     assert grounded("Salgar: Largest landslide in Colombia", [lede], "headline") == lede.text
     assert grounded("Landslide kills more than 50 in Salgar", [lede], "headline") == \
         "Landslide kills more than 50 in Salgar"
+
+
+def test_a_headline_falls_back_to_the_lead_not_to_a_caption_opening_the_report(tmp_path):
+    # The Milan courthouse report (QAGS CNN/DM) opens with a picture caption quoting the gunman's lawyer.
+    (tmp_path / "milan.txt").write_text(
+        "` gunman' : claudio giardiello was described as `very unusual' and `over the top' by his former lawyer. "
+        "A gunman has killed four people - including a judge and a witness - after going on a rampage at a milan "
+        "court. Prosecutors said the attack was carried out with `cold premeditation'.\n")
+    [report] = load_sources(tmp_path).canonical
+    assert lead_text(report).startswith("A gunman has killed four people")

@@ -35,7 +35,8 @@ from summarizer.draft.limits import TEXT_LIMITS
 from summarizer.draft.prompts import addresses_the_model, render_prompt, shown_text
 from summarizer.draft.selection import Shown
 from summarizer.draft.text import norm
-from summarizer.draft.writing import CallStats, Session, dates_only_the_event, states_only_what_is_cited, trimmed
+from summarizer.draft.writing import (CallStats, Session, dates_only_the_event, lead_text, states_only_what_is_cited,
+                                      trimmed)
 from summarizer.schema import EventSummary, EventType, Figure, Location
 from summarizer.sources import Sentence, Sources
 
@@ -181,9 +182,7 @@ def _source_text(summary: EventSummary, pointer: str, flag: Flag, sources: Sourc
     field, index = _parts(pointer)
     if field == "headline":
         lead = next(iter(sources.canonical), None)
-        if lead is None:
-            return None
-        text = lead.title or (lead.sentences[0].text if lead.sentences else "")
+        text = lead_text(lead) if lead else None
         return (trimmed(text, TEXT_LIMITS["headline"]), "") if text else None
     item = getattr(summary, field)[index]
     cited = [s for sid in item.citations if (s := sources.sentence(sid))]

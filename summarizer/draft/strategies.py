@@ -20,7 +20,8 @@ from summarizer.draft.scope import EventScope, MainEvent, Options, event_types_b
 from summarizer.draft.valid import built, validated
 from summarizer.draft.selection import Shown, pick_sentences, sentence_vectors
 from summarizer.draft.speakers import Speaker, actor_name, actor_role, group_speakers, lowercase_words
-from summarizer.draft.writing import Ask, Session, dates_only_the_event, grounded, states_only_what_is_cited, trimmed
+from summarizer.draft.writing import (Ask, Session, dates_only_the_event, grounded, lead_text,
+                                      states_only_what_is_cited, trimmed)
 from summarizer.schema import (
     Actor,
     Claim,
@@ -40,6 +41,11 @@ AFTERMATH = re.compile(
     r"|vigils?|charged|recaptur\w*|reward|lockdown|evacuat\w*|closed)\b",
     re.IGNORECASE,
 )
+
+
+def _fallback_headline(shown: Shown) -> str | None:
+    """The source text a headline falls back to: a title any report gives, else the lead report's lead sentence."""
+    return next((d.title for d, _ in shown.documents if d.title), None) or lead_text(shown.documents[0][0])
 
 
 def _main_event(session: Session, options: Options) -> MainEvent:
@@ -92,7 +98,7 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
                    for sid in options.places.get(name, []) + options.dates.get(name, [])})
     titles = {d.title for d, _ in shown.documents}
     ledes = [s for s in on_main if s.text not in titles] or on_main or visible  # a report's lead tells the event
-    title = next((d.title for d, _ in shown.documents if d.title), ledes[0].text)
+    title = _fallback_headline(shown) or ledes[0].text
     out: dict[str, Any] = {"event_type": main.event_type, **_date_and_location(main, options, candidates, order)}
     out["figures"] = merge_figures([c for c in candidates.figures if c.sentence_id in order and scope.is_main(c.sentence_id)])
     speakers = [Speaker(s.name, [a for a in s.attributions if scope.is_main(a.sentence_id)])
@@ -171,7 +177,7 @@ def draft_single(session: Session, sources: Sources, shown: Shown, timings: dict
     def written(text: str, cited: list[Sentence]) -> bool:
         return bool(cited) and not session.echoes_withheld(text) and states_only_what_is_cited(text, cited)
 
-    title = next((d.title for d, _ in shown.documents if d.title), visible[0].text)
+    title = _fallback_headline(shown) or visible[0].text
     out: dict[str, Any] = {"event_type": raw.get("event_type") or EventType.other}
     headline = raw.get("headline") or ""
     out["headline"] = headline if written(headline, visible) else trimmed(title, TEXT_LIMITS["headline"])

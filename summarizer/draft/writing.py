@@ -16,9 +16,9 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError, creat
 from summarizer.backends import Backend, Choice, OutputType, Request
 from summarizer.checks import dates, numbers
 from summarizer.draft.limits import TEXT_LIMITS
-from summarizer.draft.prompts import render_prompt
+from summarizer.draft.prompts import addresses_the_model, render_prompt
 from summarizer.draft.selection import Shown, render_prefix
-from summarizer.sources import Sentence
+from summarizer.sources import Document, Sentence
 
 log = logging.getLogger("summarizer.draft")
 
@@ -192,6 +192,22 @@ def states_only_what_is_cited(text: str, cited: list[Sentence]) -> bool:
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9]{2})[.!?][\"'”’)]?(?=\s)")
 _CLAUSE_END = re.compile(r"(?=,\s+(?:but|while|although|though|as|after|before|when|which|who)\s)|(?=;\s)"
                          r"|(?=\s[-–—]\s)")
+
+
+# A report's first lines that are no lead: a caption or pull-quote opening with a quotation mark ("` gunman' :
+# claudio giardiello was described as `very unusual' by his former lawyer."), or a line too short to tell an event.
+_QUOTE_OPENERS = "`'\"‘“«"
+MIN_LEAD_WORDS = 8
+
+
+def lead_text(document: Document) -> str | None:
+    """What a report says first about its event: its title, else its first sentence that reads as a news lead (none
+    that speaks to the model). The headline falls back to it when the model's text cannot stand."""
+    if document.title:
+        return document.title
+    sentences = [s.text for s in document.sentences if not addresses_the_model(s.text)]
+    leads = [t for t in sentences if t[:1] not in _QUOTE_OPENERS and len(t.split()) >= MIN_LEAD_WORDS]
+    return (leads or sentences or [None])[0]
 
 
 def trimmed(text: str, limit: int) -> str:
