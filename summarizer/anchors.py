@@ -192,7 +192,7 @@ def _speaker_after(text: str, start: int) -> tuple[int, int] | None:
     return start, end
 
 
-def _frames(text: str) -> list[tuple[int, int, str]]:
+def reporting_frames(text: str) -> list[tuple[int, int, str]]:
     """(speaker start, speaker end, verb) for every reporting frame in one sentence."""
     frames = []
     for m in _ACCORDING_TO.finditer(text):
@@ -523,7 +523,7 @@ def _infer_states(sources: Sources, places: list[PlaceCandidate]) -> None:
 
 def _sentence_attributions(doc: Document, sentence: Sentence, out: list[Attribution]) -> list[Attribution]:
     found = []
-    for start, end, verb in _frames(sentence.text):
+    for start, end, verb in reporting_frames(sentence.text):
         written = sentence.text[start:end].strip()
         found.append(Attribution(
             sentence_id=sentence.id, doc_id=doc.id, speaker=_resolve(written, doc, sentence.start + start),

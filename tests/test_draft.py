@@ -5,6 +5,7 @@ import re
 import pytest
 
 from summarizer.draft import GenerationError, generate
+from summarizer.draft.speakers import names_its_speaker
 from summarizer.ingest import load_sources
 from summarizer.schema import ActorRole, EventSummary, FigureKind
 from summarizer.sources import Sources
@@ -60,6 +61,18 @@ def test_the_seeds_draft_attributes_the_claim_of_responsibility_to_isis_via_amaq
     claimants = {c.claimant for c in seeds_draft.summary.claims}
     assert {"ISIS", "Amaq News Agency"} <= claimants
     assert any(a.name == "ISIS" and a.role == ActorRole.claimed_responsibility for a in seeds_draft.summary.actors)
+
+
+@pytest.mark.model
+def test_each_seeds_claim_gives_what_its_speaker_said_without_naming_them_again(seeds_draft):
+    for claim in seeds_draft.summary.claims:
+        assert not names_its_speaker(claim.statement, claim.claimant), claim
+
+
+@pytest.mark.model
+def test_no_seeds_key_point_is_a_reports_title(seeds_draft, seeds_sources):
+    titles = {d.title for d in seeds_sources.canonical if d.title}
+    assert titles and not titles & {n.text for n in seeds_draft.summary.key_points}
 
 
 @pytest.mark.model

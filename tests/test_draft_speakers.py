@@ -3,7 +3,8 @@
 import pytest
 
 from summarizer.anchors import Attribution, find_candidates
-from summarizer.draft.speakers import actor_name, actor_role, group_speakers, names_someone
+from summarizer.draft.speakers import (actor_name, actor_role, group_speakers, names_its_speaker, names_someone,
+                                       unattributed)
 from summarizer.ingest import sources_from_texts
 from summarizer.schema import ActorRole
 
@@ -81,3 +82,33 @@ def test_only_a_claim_of_responsibility_makes_its_speaker_the_one_who_claimed_it
     assert actor_role(speakers["ISIS"], sources) == ActorRole.claimed_responsibility
     assert actor_role(speakers["Amaq"], sources) == ActorRole.claimed_responsibility
     assert actor_role(speakers["Wawrinka"], sources) == ActorRole.other
+
+
+@pytest.mark.parametrize(("sentence", "speaker", "split"), [
+    ("Official reports said no external attack had occurred.", "Official reports",
+     ("Official reports", "no external attack had occurred.")),
+    ("Several individuals died, including five guards, according to Maan.", "Brigadier General Saad Maan",
+     ("Maan", "Several individuals died, including five guards")),
+    ('"Isis was responsible for the killings," said Oudi Al-Khadran, the mayor of the town.', "Oudi Al-Khadran",
+     ("Oudi Al-Khadran", "Isis was responsible for the killings.")),
+    ("Iraqi officials said 12 police officers died.", "Amaq", ("Amaq", "Iraqi officials said 12 police officers died.")),
+    ("The ISIS militant group has claimed to have broken dozens out of jail.", "ISIS",
+     ("ISIS", "The ISIS militant group has claimed to have broken dozens out of jail.")),  # a claim, not a frame
+])
+def test_a_speakers_sentence_splits_into_who_the_frame_names_and_what_they_said(sentence, speaker, split):
+    assert unattributed(sentence, speaker) == split
+
+
+@pytest.mark.parametrize(("statement", "named"), [
+    ("ISIS was responsible for the killings, while Oudi Al-Khadran blamed ISIS for the release of prisoners.", True),
+    ("Oudi Al-Khadran said ISIS was responsible for the killings.", True),
+    ("ISIS was responsible for the killings and the release of ISIS prisoners.", False),
+    ("Iraqi officials said ISIS was responsible for the killings.", False),
+])
+def test_a_claim_whose_frame_names_its_own_speaker_tells_about_them(statement, named):
+    assert names_its_speaker(statement, "Oudi Al-Khadran") is named
+
+
+def test_a_claim_of_an_act_may_name_its_claimant_as_its_subject():
+    assert not names_its_speaker("The ISIS militant group has claimed to have broken dozens out of jail.", "ISIS")
+    assert not names_its_speaker("ISIS claimed responsibility for the attack.", "ISIS")

@@ -4,7 +4,8 @@ import pytest
 
 from summarizer.backends import Completion
 from summarizer.draft.selection import Shown
-from summarizer.draft.writing import GenerationError, Session, dates_only_the_event, lead_text, trimmed
+from summarizer.draft.writing import (GenerationError, Session, dates_only_the_event, lead_text, reads_as_prose,
+                                      trimmed)
 from summarizer.ingest import load_sources
 
 # What the 0.5B model wrote for a bottom line on a lower-case CNN/DM article: a raw newline inside the JSON string.
@@ -84,3 +85,13 @@ def test_a_headline_falls_back_to_the_lead_not_to_a_caption_opening_the_report(t
         "court. Prosecutors said the attack was carried out with `cold premeditation'.\n")
     [report] = load_sources(tmp_path).canonical
     assert lead_text(report).startswith("A gunman has killed four people")
+
+
+@pytest.mark.parametrize(("text", "prose"), [
+    ("More than fifty prisoners escaped in the break, including nine facing terrorism charges.", True),
+    ('"Isis was responsible for the killings and the release of Isis prisoners," said the mayor.', True),
+    ("ISIS part of major Iraq prison break that killed 62", False),  # a title
+    ("Prisoners escaped in the break.", False),  # too short to stand as a key point
+])
+def test_a_key_point_is_a_whole_sentence_of_reporting_not_a_title(text, prose):
+    assert reads_as_prose(text) is prose

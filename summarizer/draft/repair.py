@@ -21,7 +21,6 @@ RunMeta.repairs; the first draft's summary is kept in RunMeta.first_draft.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from enum import Enum
@@ -34,6 +33,7 @@ from summarizer.draft.bottom_line import compose_bottom_line
 from summarizer.draft.limits import TEXT_LIMITS
 from summarizer.draft.prompts import addresses_the_model, render_prompt, shown_text
 from summarizer.draft.selection import Shown
+from summarizer.draft.speakers import unattributed
 from summarizer.draft.text import norm
 from summarizer.draft.writing import (CallStats, Session, dates_only_the_event, lead_text, states_only_what_is_cited,
                                       trimmed)
@@ -131,31 +131,6 @@ def _value(summary: EventSummary, pointer: str, said_by: bool = False) -> str:
 
 
 # --- source text in place of model text --------------------------------------------------------------------------------
-_SAID = r"(?:said|says|say|stated|states|told\s+[\w\s]{1,30}?|reported|reports|announced|added|claimed|claims|" \
-        r"confirmed|confirms|blamed|attributed)"
-_LEADING = re.compile(rf"(?<=\s)(?:also\s+)?{_SAID}(?:\s+that)?[,:]?\s+", re.I)
-_TRAILING = re.compile(rf"^(?P<rest>.+?),\s+(?:according\s+to\s+(?P<who>[^,]+?)|(?P<who2>[^,]+?)\s+{_SAID}[^,]*?)"
-                       r"[.!]?[\"”’']?$", re.I)
-
-
-def unattributed(text: str, speaker: str) -> tuple[str, str]:
-    """(who, what): a speaker's sentence split into the name its frame gives them and what they said, so a claim
-    rendered from it ('X said that S') names them as the source does and says it once: 'Official reports said no
-    attack had occurred' -> ('Official reports', 'no attack had occurred'); 'Five guards died, according to Maan.' ->
-    ('Maan', 'Five guards died'). A sentence whose frame names someone else is kept whole, with `speaker`."""
-    names = set(norm(speaker).split())
-    frames = [(len(names & set(norm(text[:m.start()]).split())), -m.start(), m) for m in _LEADING.finditer(text)
-              if 0 < m.start() <= 100 and not re.search(r"[,;:]|\.\s", text[:m.start()])]
-    if frames and max(frames)[0]:
-        frame = max(frames)[2]  # the frame naming the speaker most fully: 'Official reports said', not 'Official'
-        return text[:frame.start()].strip(), text[frame.end():].strip()
-    trailing = _TRAILING.match(text)
-    who = trailing and (trailing["who"] or trailing["who2"] or "")
-    if who and names & set(norm(who).split()):
-        return who.strip(), trailing["rest"].strip()
-    return speaker, text
-
-
 def _named_parts(location: Location | None, sources: Sources) -> Location | None:
     """The flagged location less the region and country no source names ('Oakland, California, United States' when
     the reports only ever say Oakland: the gazetteer's additions), or None when the place itself is unnamed or

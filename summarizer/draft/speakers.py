@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from summarizer.anchors import Attribution
+from summarizer.anchors import Attribution, reporting_frames
 from summarizer.draft.text import norm
 from summarizer.schema import ActorRole
 from summarizer.sources import Sources
@@ -205,3 +205,43 @@ def actor_role(speaker: Speaker, sources: Sources, lowercase: set[str] | None = 
            and _RESPONSIBILITY.search(sentence.text) for a in speaker.attributions):
         return ActorRole.claimed_responsibility
     return ActorRole.other
+
+
+_SAID = r"(?:said|says|say|stated|states|told\s+[\w\s]{1,30}?|reported|reports|announced|added|claimed|claims|" \
+        r"confirmed|confirms|blamed|attributed)"
+_LEADING = re.compile(rf"(?<=\s)(?:also\s+)?{_SAID}(?:\s+that)?[,:]?\s+(?!to\s)", re.I)  # not "claimed to have"
+_TRAILING = re.compile(rf"^(?P<rest>.+?),\s+(?:according\s+to\s+(?P<who>[^,]+?)|(?P<who2>[^,]+?)\s+{_SAID}[^,]*?)"
+                       r"[.!]?[\"”’']?$", re.I)
+# A quotation its speaker follows: '"Isis was responsible…," said Oudi Al-Khadran, the mayor…'.
+_QUOTED = re.compile(rf"^[\"“](?P<quote>[^\"”]+)[\"”]\s*,?\s*(?:{_SAID})\s+(?P<who>[^,.]+)", re.I)
+
+
+def unattributed(text: str, speaker: str) -> tuple[str, str]:
+    """(who, what): a speaker's sentence split into the name its frame gives them and what they said, so a claim
+    rendered from it ('X said that S') names them as the source does and says it once: 'Official reports said no
+    attack had occurred' -> ('Official reports', 'no attack had occurred'); 'Five guards died, according to Maan.' ->
+    ('Maan', 'Five guards died'); '"X," said Oudi Al-Khadran, the mayor' -> ('Oudi Al-Khadran', 'X.'). A sentence
+    whose frame names someone else is kept whole, with `speaker`."""
+    names = set(norm(speaker).split())
+    frames = [(len(names & set(norm(text[:m.start()]).split())), -m.start(), m) for m in _LEADING.finditer(text)
+              if 0 < m.start() <= 100 and not re.search(r"[,;:]|\.\s", text[:m.start()])]
+    if frames and max(frames)[0]:
+        frame = max(frames)[2]  # the frame naming the speaker most fully: 'Official reports said', not 'Official'
+        return text[:frame.start()].strip(), text[frame.end():].strip()
+    quoted = _QUOTED.match(text)
+    if quoted and names & set(norm(quoted["who"]).split()):
+        return quoted["who"].strip(), quoted["quote"].strip().rstrip(",") + "."
+    trailing = _TRAILING.match(text)
+    who = trailing and (trailing["who"] or trailing["who2"] or "")
+    if who and names & set(norm(who).split()):
+        return who.strip(), trailing["rest"].strip()
+    return speaker, text
+
+
+def names_its_speaker(statement: str, speaker: str) -> bool:
+    """Whether a statement's reporting frame names its own speaker ('ISIS was responsible…, while Oudi Al-Khadran
+    blamed ISIS'): such a text tells about the speaker, where their claim should give what they said. A claim of an
+    act ('ISIS has claimed responsibility', 'has claimed to have broken…') names its claimant as its subject."""
+    names = set(norm(speaker).split()) - NOT_A_NAME["determiner"] - NOT_A_NAME["pronoun"]
+    return any(names & set(norm(statement[start:end]).split()) for start, end, verb in reporting_frames(statement)
+               if not re.match(rf"\W+(?:\w+\s+){{0,2}}{verb}\s+(?:to|responsibility|credit)\b", statement[end:], re.I))

@@ -19,8 +19,9 @@ from summarizer.draft.prompts import render_prompt, shown_text
 from summarizer.draft.scope import EventScope, MainEvent, Options, event_types_by_use
 from summarizer.draft.valid import built, validated
 from summarizer.draft.selection import Shown, pick_sentences, sentence_vectors
-from summarizer.draft.speakers import Speaker, actor_name, actor_role, group_speakers, lowercase_words
-from summarizer.draft.writing import (Ask, Session, dates_only_the_event, grounded, lead_text,
+from summarizer.draft.speakers import (Speaker, actor_name, actor_role, group_speakers, lowercase_words,
+                                       names_its_speaker, unattributed)
+from summarizer.draft.writing import (Ask, Session, dates_only_the_event, grounded, lead_text, reads_as_prose,
                                       states_only_what_is_cited, trimmed)
 from summarizer.schema import (
     Actor,
@@ -46,6 +47,16 @@ AFTERMATH = re.compile(
 def _fallback_headline(shown: Shown) -> str | None:
     """The source text a headline falls back to: a title any report gives, else the lead report's lead sentence."""
     return next((d.title for d, _ in shown.documents if d.title), None) or lead_text(shown.documents[0][0])
+
+
+def _claim_statement(written: str, said: list[Sentence], speaker: str) -> str:
+    """What a speaker says, in the claim: the model's condensed text when it states only what their sentences do and
+    does not name them as its own speaker; else their first sentence less the frame naming them ('Iraqi officials said
+    12 police officers died' -> '12 police officers died')."""
+    if written and not names_its_speaker(written, speaker) and states_only_what_is_cited(written, said):
+        return written
+    _, what = unattributed(said[0].text, speaker)
+    return trimmed(what[:1].upper() + what[1:], TEXT_LIMITS["claim"])
 
 
 def _main_event(session: Session, options: Options) -> MainEvent:
@@ -116,7 +127,7 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
                              LIMITS["related_events"], vectors, False)
     used = {s.id for s in aftermath + related}
     key_points = pick_sentences([s for s in on_main if s.id not in used and s.id in anchored
-                                 and len(s.text.split()) >= 8], LIMITS["key_points"], vectors, True)
+                                 and reads_as_prose(s.text)], LIMITS["key_points"], vectors, True)
     timings["rules"] = time.perf_counter() - clock
 
     # Everything the model writes, in one call: the headline over the cached sources (naming the chosen event keeps a
@@ -136,7 +147,7 @@ def draft_sections(session: Session, sources: Sources, candidates: Candidates, s
     headline = written[0] if dates_only_the_event(written[0], main.date) else ""
     out["headline"] = grounded(headline, visible, "headline", title)
     claims = (built(Claim, speaker.sentence_ids[0], claimant=speaker.name[:120],
-                    statement=grounded(text, said, "claim"),
+                    statement=_claim_statement(text, said, speaker.name),
                     stance=Stance.denies if any(a.stance == "denies" for a in speaker.attributions) else Stance.asserts,
                     citations=speaker.sentence_ids[:4])
               for speaker, said, text in zip(claimants, cited, written[1:]))

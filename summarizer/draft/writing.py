@@ -200,6 +200,15 @@ _QUOTE_OPENERS = "`'\"‘“«"
 MIN_LEAD_WORDS = 8
 
 
+_ENDS_A_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
+
+
+def reads_as_prose(text: str) -> bool:
+    """A whole sentence of reporting, ending as one does: not a title, caption or list line, which read as facts
+    out of their context ('ISIS part of major Iraq prison break that killed 62' is a title)."""
+    return len(text.split()) >= MIN_LEAD_WORDS and bool(_ENDS_A_SENTENCE.search(text.rstrip()))
+
+
 def lead_text(document: Document) -> str | None:
     """What a report says first about its event: its title, else its first sentence that reads as a news lead (none
     that speaks to the model). The headline falls back to it when the model's text cannot stand."""
