@@ -261,7 +261,8 @@ _SITE_WORDS = set(
     """hospital school hall apartments apartment center centre restaurant nightclub club lounge bar cafe hotel motel park
     church mosque temple synagogue mall store market plaza building tower complex sportsplex stadium arena university
     college academy department office headquarters station jail prison courthouse court street avenue road boulevard
-    drive lane highway freeway expressway interstate bridge""".split()
+    drive lane highway freeway expressway interstate bridge farm ranch plant factory warehouse airport cemetery
+    elementary""".split()
 )
 # A business named before one of these is a site too: "the KFC parking lot", "outside Chili's restaurant" (not a
 # town's institution: "the Al Khalis prison", "a Duluth hospital").
@@ -477,6 +478,7 @@ def find_candidates(sources: Sources) -> Candidates:
     """Figures, attributions, dates and places from every sentence of every canonical document."""
     out = Candidates()
     people = people_named(sources)
+    reports = "\n".join(doc.text for doc in sources.canonical)
     for doc in sources.canonical:
         ref = _document_date(doc)
         lowercased = lowercase_places.is_lowercased(doc.text)
@@ -491,7 +493,7 @@ def find_candidates(sources: Sources) -> Candidates:
                     of_event=tells_the_event(sentence.text, d.start, d.end),
                     news_of_the_day=_in_the_week_up_to(d.value, ref),
                     start=sentence.start + d.start, end=sentence.start + d.end))
-            _sentence_places(doc, sentence, doc_countries, lowercased, out.places, people)
+            _sentence_places(doc, sentence, doc_countries, lowercased, out.places, people, reports)
     _parts_of_towns_everywhere(sources, out.places)
     _infer_states(sources, out.places)
     return out
@@ -683,7 +685,8 @@ def _dateline_place(doc: Document, sentence: Sentence) -> PlaceCandidate | None:
 
 def _town_in(entity: entities.Entity, text: str, document: str) -> entities.Entity | None:
     """The town a name stands for when it names the town's police ('Montgomery Police Department', 'Duluth police')
-    or a compass part of it ('Southwest Philadelphia', 'East Oakland'): only a town the gazetteer knows."""
+    or a compass part of it ('Southwest Philadelphia', 'East Oakland', when `document`, the reports' text, names the
+    town alone): only a town the gazetteer knows."""
     police = _TOWN_POLICE.search(entity.text)
     if police or _POLICE_AFTER.match(text, entity.end):
         words = (police["town"] if police else entity.text).split()
@@ -787,7 +790,8 @@ def _as_town(entity: entities.Entity, sentence: str, people: set[str]) -> entiti
 
 
 def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, lowercased: bool,
-                     out: list[PlaceCandidate], people: set[str] = frozenset()) -> None:
+                     out: list[PlaceCandidate], people: set[str], reports: str) -> None:
+    """`reports`: the text of every report, where a town named alone makes 'Southwest X' a part of X."""
     if lowercased:
         places = lowercase_places.places_in(sentence.text)
         places = [p for p in places if not (p.kind == "country" and _across_border(sentence.text, p.start))]
@@ -804,7 +808,7 @@ def _sentence_places(doc: Document, sentence: Sentence, doc_countries: Counter, 
         out.append(dateline)
     named_here = _countries_named(sentence.text)
     for entity in entities.find(sentence.text):
-        town = _town_in(entity, sentence.text, doc.text)
+        town = _town_in(entity, sentence.text, reports)
         place = ("place", None, None) if town else _place(entity, sentence.text)
         entity = town or entity
         if place is None:

@@ -379,3 +379,16 @@ def test_where_someone_lives_is_a_home_not_the_scene():
     places = _places("Weatherhogg, formerly of Guthrie, near Forfar, was found guilty at a trial in Dundee.")
     assert ("Dundee", "place") in places
     assert not {p for p, kind in places if p in ("Guthrie", "Forfar")}
+
+
+def test_a_compass_part_of_a_town_names_the_town_another_report_names_alone():
+    places = {(p.text, p.kind) for p in find_candidates(sources_from_texts([
+        "Four people were wounded Wednesday night in Southwest Philadelphia, police said.",
+        "Philadelphia police are looking for two gunmen after four people were shot."])).places}
+    assert ("Philadelphia", "place") in places and ("Southwest Philadelphia", "place") not in places
+
+
+def test_a_farm_or_an_airport_is_a_site_not_the_town():
+    places = _places("The boy was flown from near Pounds Turkey Farm to a Pittsburgh hospital, police said. "
+                     "Officers at Nashville International Airport were told.")
+    assert ("Pounds Turkey Farm", "place") not in places and ("Nashville International Airport", "place") not in places

@@ -43,6 +43,10 @@ def test_years_dates_and_clock_times_are_not_quantities():
     assert extract("On 8 May 2015 at 10:30 p.m., in 2013, and on May 9, 2015") == []
 
 
+def test_telephone_numbers_are_not_quantities():
+    assert extract("Call the tip line at 855-TIPS-247 (855-847-7247), (212) 555-1234 or 1-800-222-TIPS.") == []
+
+
 def test_distances_carry_their_unit():
     assert [(q.value_min, q.unit) for q in extract("about 80 km (50 miles) northeast of Baghdad")] == [(80, "km"), (50, "mi")]
 

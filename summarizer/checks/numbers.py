@@ -129,6 +129,8 @@ _ADDRESS_AFTER = re.compile(
     r"Way|Ct|Court|Pl|Place|Hwy|Highway|Pkwy|Parkway|Circle|Cir|Terrace|Trail)\b"
 )
 _TIME = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\b\d{1,2}:\d{2}\b|\b\w+\s+o'clock\b", re.I)
+# A telephone number is no quantity: "855-847-7247", "(212) 555-1234", "855-TIPS-247", "1-800-222-TIPS".
+_PHONE = re.compile(r"(?:\b1-)?(?:\(\d{3}\)\s?|\b\d{3}-)(?:\d{3}|[A-Z]{3,4})-(?:\d{4}|[A-Z\d]{3,4})\b")
 _DISTANCE_KM = {"km": 1.0, "mi": 1.609344, "m": 0.001, "ft": 0.0003048}
 
 # --- what is counted ------------------------------------------------------------------------------------------------
@@ -276,7 +278,8 @@ def _extract(text: str) -> tuple[Quantity, ...]:
     """Memoised: verify checks one evidence text against many claims."""
     if not _HAS_NUMBER.search(text):
         return ()
-    masked = [(d.start, d.end) for d in dates.extract(text)] + [(m.start(), m.end()) for m in _TIME.finditer(text)]
+    masked = [(d.start, d.end) for d in dates.extract(text)] + [(m.start(), m.end()) for m in _TIME.finditer(text)] \
+        + [(m.start(), m.end()) for m in _PHONE.finditer(text)]
     found: list[Quantity] = []
     for m in _QUANTITY.finditer(text):
         if any(m.start() < e and s < m.end() for s, e in masked):
