@@ -158,6 +158,14 @@ def test_a_town_with_a_known_state_is_offered_before_a_name_no_gazetteer_knows(t
     assert list(options.places)[:2] == ["Corpus Christi", "Flour Bluff"]
 
 
+def test_a_pick_no_report_gives_a_state_for_yields_to_the_first_town_offered_with_one(tmp_path):
+    options = town_options(tmp_path, "A man was shot in Flour Bluff on Tuesday. Police in Flour Bluff found him. "
+                                     "He died at a hospital in Corpus Christi, Texas.\n")
+    assert options.town("Flour Bluff") == "Corpus Christi" and options.town("Corpus Christi") == "Corpus Christi"
+    unknown = town_options(tmp_path, "A man was shot in Flour Bluff on Tuesday. He died in Amalga.\n")
+    assert unknown.town("Amalga") == "Amalga"  # no town offered has a state: the model's pick stands
+
+
 def test_the_event_day_most_reports_tell_beats_the_day_most_sentences_give(tmp_path):
     options = town_options(tmp_path, "A 15-year-old boy died at a local hospital on March 26, 2017, after being "
                                      "shot on March 25, 2017. Police said on March 26, 2017 they have no suspect. "

@@ -109,6 +109,16 @@ class Options:
         """(region, basis) of a town: the one a sentence writes with it, else the one the gazetteer inferred."""
         return self.town_regions.get(norm(town)) if town else None
 
+    def town(self, pick: str | None) -> str | None:
+        """The town for the model's pick: the pick, unless no report gives its state (written, or the gazetteer's
+        inference from their cues) while they do for the first town offered ('Chisholm', a neighbourhood, over
+        Montgomery, Alabama): the model leans to a name it read near the event, and a name without a state is more
+        often a neighbourhood or a business than the town."""
+        first = next(iter(self.places), None)
+        if pick and first and pick != first and not self.region_of(pick) and self.region_of(first):
+            return first
+        return pick
+
     def country_of(self, town: str | None) -> str | None:
         """The country of a town, when the reports offer it as a country: the gazetteer's (Amsterdam's is the
         Netherlands, whatever country a report names most: 'Spain' in a report on Spain's defeat there), else the one
