@@ -73,6 +73,15 @@ EARLIER_YEARS = {
     "last year": r"\b(?:last|previous|prior)\s+year\b",  # "last year", "the previous year"
     "years ago": r"\b(?:a|one|two|three|four|five|several|\d+)\s+years?\s+(?:ago|earlier)\b",  # "two years ago"
 }
+# Words that say a person hurt lived, so a person referred back to with them is not one of the dead ("She was treated
+# for a non-life-threatening gunshot wound and released"), each with an example it reads.
+SURVIVED = {
+    "released": r"\btreated\s+and\s+released\b|\breleased\s+from\s+(?:the\s+|a\s+)?(?:\w+\s+)?hospital\b",
+    "not life-threatening": r"\bnon-?\s?life[-\s]threatening\b|\bnot\s+life[-\s]threatening\b",
+    "stable": r"\b(?:stable|good|fair)\s+condition\b",  # "in stable condition"
+    "will live": r"\bexpected\s+to\s+(?:survive|recover|be\s+(?:ok|okay|fine))\b",
+}
+_SURVIVED = re.compile("|".join(f"(?:{words})" for words in SURVIVED.values()), re.IGNORECASE)
 _EARLIER_YEAR = re.compile("|".join(f"(?:{words})" for words in EARLIER_YEARS.values()), re.IGNORECASE)
 
 
@@ -220,7 +229,7 @@ def count_report(doc_id: str, figures: list[Figure], killed_elsewhere: list[froz
     killed here or in `killed_elsewhere` (another report) are not counted hurt, nor is one person said to be hurt
     who is the same one said to be killed ('killed a 16-year-old' and 'critically injured a 16-year-old'). A person
     referred back to as hurt ('the woman was hospitalized') is one of the dead unless of another sex than all of
-    them (`sentences`, by id, tell a name's sex)."""
+    them or said to have lived (SURVIVED: 'treated and released'); `sentences`, by id, tell a name's sex."""
     sentences = sentences or {}
     of = {kind: [f for f in figures if f.kind is kind] for kind in CASUALTY_KINDS}
     dead_ones = {_group_key(f) for f in of[FigureKind.killed] if f.value_min == 1}
@@ -242,7 +251,8 @@ def count_report(doc_id: str, figures: list[Figure], killed_elsewhere: list[froz
     less_killed = Count(max(0, shot.value - killed.value), "shot less killed", shot.sentence_ids + killed.sentence_ids)
     hurt_referred = [f for f in of[FigureKind.injured] if _first_word(f) in REFERRED_BACK]
     hurt_are_not_the_dead = bool(sex_of_dead and hurt_referred
-                                 and all(_sex(f, sentences) not in (None, sex_of_dead) for f in hurt_referred))
+                                 and all(_sex(f, sentences) not in (None, sex_of_dead) for f in hurt_referred)) \
+        or any(_SURVIVED.search(sentences.get(f.citations[0], "")) for f in hurt_referred)
     injured = largest(_first_count(counted[FigureKind.injured], doc_id),
                       _with_suspect(_people(of[FigureKind.injured], killed_names, nobody_died or hurt_are_not_the_dead),
                                     of[FigureKind.injured]),

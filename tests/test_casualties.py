@@ -174,6 +174,13 @@ def test_a_woman_hurt_is_not_the_boy_who_was_killed():
     assert counted(report("d1", text)) == (1, 1)
 
 
+def test_a_person_referred_back_to_as_hurt_who_lived_is_not_one_of_the_dead():
+    text = ("A 16-year-old girl was shot and killed early Sunday after a 15-year-old boy shot her mother. "
+            "Charlotte Zaremba was taken to a hospital, where she was pronounced dead. "
+            "She was treated for a non-life-threatening gunshot wound and released.")
+    assert counted(report("d1", text)) == (1, 1)
+
+
 def test_a_later_report_of_a_womans_death_does_not_move_men_counted_hurt_to_killed():
     earlier = report("d1", "Three men were taken to the hospital in stable condition.", "2017-01-01")
     later = report("d2", "Council succumbed to her injuries.", "2017-01-03")
