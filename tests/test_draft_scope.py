@@ -166,6 +166,14 @@ def test_a_pick_no_report_gives_a_state_for_yields_to_the_first_town_offered_wit
     assert unknown.town("Amalga") == "Amalga"  # no town offered has a state: the model's pick stands
 
 
+def test_a_pick_yields_to_a_town_more_reports_name(tmp_path):
+    (tmp_path / "a.txt").write_text("A man was shot in Detroit on Friday. He lived in Grandville, Michigan.\n")
+    (tmp_path / "b.txt").write_text("Detroit police said the man shot on Friday has died.\n")
+    sources = load_sources(tmp_path)
+    options = Options.of(find_candidates(sources), {s.id for s in sources.sentences()})
+    assert options.town("Grandville") == "Detroit" and options.town("Detroit") == "Detroit"
+
+
 def test_the_event_day_most_reports_tell_beats_the_day_most_sentences_give(tmp_path):
     options = town_options(tmp_path, "A 15-year-old boy died at a local hospital on March 26, 2017, after being "
                                      "shot on March 25, 2017. Police said on March 26, 2017 they have no suspect. "

@@ -77,6 +77,7 @@ class Options:
     event_day: str | None = None
     news_days: set[str] = field(default_factory=set)  # days in the week up to a report's own date
     place_countries: dict[str, set[str]] = field(default_factory=dict)  # town -> the countries its mentions are in
+    report_of: dict[str, str] = field(default_factory=dict)  # sentence id -> its report's id
 
     @classmethod
     def of(cls, candidates: Candidates, visible: set[str], texts: dict[str, str] | None = None) -> Options:
@@ -100,6 +101,7 @@ class Options:
             town_regions=town_regions,
             place_countries={norm(p.text): {q.country for q in places if norm(q.text) == norm(p.text) and q.country}
                              for p in places if p.kind in ("place", "site")},
+            report_of={p.sentence_id: p.doc_id for p in places},
             event_day=event_day([d for d in candidates.dates if d.sentence_id in visible and not d.background]),
             news_days={d.value for d in candidates.dates if d.sentence_id in visible and d.news_of_the_day
                        and not d.background},
@@ -110,14 +112,22 @@ class Options:
         return self.town_regions.get(norm(town)) if town else None
 
     def town(self, pick: str | None) -> str | None:
-        """The town for the model's pick: the pick, unless no report gives its state (written, or the gazetteer's
-        inference from their cues) while they do for the first town offered ('Chisholm', a neighbourhood, over
-        Montgomery, Alabama): the model leans to a name it read near the event, and a name without a state is more
-        often a neighbourhood or a business than the town."""
+        """The town for the model's pick. The model leans to a name it read near the event, so its pick yields to the
+        first town offered when no report gives the pick's state (written, or the gazetteer's inference from their
+        cues) but they do the first's ('Chisholm', a neighbourhood, under Montgomery, Alabama), and then to the town
+        named by more reports than it ('Grandville' in one report under Detroit in two); on a tie, the earlier
+        offered. (One run's picks on the first 100 GVA dev incidents, replayed: 81 right, 83 by the first rule, 88
+        by both.)"""
         first = next(iter(self.places), None)
         if pick and first and pick != first and not self.region_of(pick) and self.region_of(first):
-            return first
-        return pick
+            pick = first
+        if pick not in self.places:
+            return pick
+        most = max(self.places, key=lambda town: self.reports_naming(town))  # max keeps the earliest of a tie
+        return most if self.reports_naming(most) > self.reports_naming(pick) else pick
+
+    def reports_naming(self, town: str) -> int:
+        return len({self.report_of[sentence_id] for sentence_id in self.places.get(town, [])})
 
     def country_of(self, town: str | None) -> str | None:
         """The country of a town, when the reports offer it as a country: the gazetteer's (Amsterdam's is the
