@@ -127,6 +127,7 @@ def test_people_someone_tried_to_kill_were_not_killed():
 
 def test_a_part_of_the_victims_who_died_is_the_count_killed_and_the_rest_injured():
     assert counted(report("d1", "Police said Sunday that two of the four shooting victims had died.")) == (2, 2)
+    assert counted(report("d1", "One of five people hurt in a shooting on Sunday night has died.")) == (1, 4)
 
 
 def test_a_report_silent_on_the_injured_does_not_count_zero_injured():

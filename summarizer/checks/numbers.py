@@ -295,7 +295,7 @@ def _extract(text: str) -> tuple[Quantity, ...]:
 
 # "Two of the four victims had died": what the clause says happened, happened to the part. The whole was hit (GVA
 # counts everyone shot), so a whole of the dead or the hurt counts as shot; a whole of escapees etc. says nothing.
-_PARTITIVE_GAP = re.compile(r"\s+of\s+(?:the|those|these|all)\s+$", re.IGNORECASE)
+_PARTITIVE_GAP = re.compile(r"\s+of\s+(?:(?:the|those|these|all)\s+)?$", re.IGNORECASE)  # "one of five people hurt"
 _WHOLE_KINDS = {"killed": "shot", "injured": "shot", "shot": "shot"}
 
 
