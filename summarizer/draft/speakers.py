@@ -207,11 +207,14 @@ def actor_role(speaker: Speaker, sources: Sources, lowercase: set[str] | None = 
     return ActorRole.other
 
 
-_SAID = r"(?:said|says|say|stated|states|told\s+[\w\s]{1,30}?|reported|reports|announced|added|claimed|claims|" \
-        r"confirmed|confirms|blamed|attributed)"
-_LEADING = re.compile(rf"(?<=\s)(?:also\s+)?{_SAID}(?:\s+that)?[,:]?\s+(?!to\s)", re.I)  # not "claimed to have"
-_TRAILING = re.compile(rf"^(?P<rest>.+?),\s+(?:according\s+to\s+(?P<who>[^,]+?)|(?P<who2>[^,]+?)\s+{_SAID}[^,]*?)"
-                       r"[.!]?[\"”’']?$", re.I)
+_SAID = r"(?:said|says|say|stated|states|reported|reports|announced|added|claimed|claims|confirmed|confirms|blamed|" \
+        r"attributed)"
+_TOLD = r"told\s+(?:[\w.’'-]+\s+){1,4}?that"  # "told reporters that", not "told the Daily Camera newspaper she…"
+_LEADING = re.compile(rf"(?<=\s)(?:also\s+)?(?:{_TOLD}|{_SAID}(?:\s+that)?)[,:]?\s+(?!to\s)", re.I)  # not "claimed to"
+# "S, according to X." / "S,' X said." / "S, said X, a spokesman." (who, who2, who3)
+_TRAILING = re.compile(rf"^(?P<rest>.+?),[\"”’']?\s+(?:according\s+to\s+(?P<who>[^,]+?)|"
+                       rf"(?P<who2>[^,]+?)\s+(?:{_SAID}|told)[^,]*?|"
+                       rf"(?:{_SAID}|told)\s+(?P<who3>[^,]+?)(?:,\s+[^,]+?)?)[.!]?[\"”’']?$", re.I)
 # A quotation its speaker follows: '"Isis was responsible…," said Oudi Al-Khadran, the mayor…'.
 _QUOTED = re.compile(rf"^[\"“](?P<quote>[^\"”]+)[\"”]\s*,?\s*(?:{_SAID})\s+(?P<who>[^,.]+)", re.I)
 
@@ -220,7 +223,7 @@ def unattributed(text: str, speaker: str) -> tuple[str, str]:
     """(who, what): a speaker's sentence split into the name its frame gives them and what they said, so a claim
     rendered from it ('X said that S') names them as the source does and says it once: 'Official reports said no
     attack had occurred' -> ('Official reports', 'no attack had occurred'); 'Five guards died, according to Maan.' ->
-    ('Maan', 'Five guards died'); '"X," said Oudi Al-Khadran, the mayor' -> ('Oudi Al-Khadran', 'X.'). A sentence
+    ('Maan', 'Five guards died.'); '"X," said Oudi Al-Khadran, the mayor' -> ('Oudi Al-Khadran', 'X.'). A sentence
     whose frame names someone else is kept whole, with `speaker`."""
     names = set(norm(speaker).split())
     frames = [(len(names & set(norm(text[:m.start()]).split())), -m.start(), m) for m in _LEADING.finditer(text)
@@ -232,9 +235,9 @@ def unattributed(text: str, speaker: str) -> tuple[str, str]:
     if quoted and names & set(norm(quoted["who"]).split()):
         return quoted["who"].strip(), quoted["quote"].strip().rstrip(",") + "."
     trailing = _TRAILING.match(text)
-    who = trailing and (trailing["who"] or trailing["who2"] or "")
+    who = trailing and (trailing["who"] or trailing["who2"] or trailing["who3"] or "")
     if who and names & set(norm(who).split()):
-        return who.strip(), trailing["rest"].strip()
+        return who.strip(), trailing["rest"].strip().strip("\"“'‘") + "."
     return speaker, text
 
 
