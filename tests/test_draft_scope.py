@@ -166,6 +166,15 @@ def test_a_pick_no_report_gives_a_state_for_yields_to_the_first_town_offered_wit
     assert unknown.town("Amalga") == "Amalga"  # no town offered has a state: the model's pick stands
 
 
+def test_a_sentence_naming_the_models_overridden_pick_is_about_the_main_event(seeds_sources):
+    candidates = find_candidates(seeds_sources)
+    baghdad = next(p.sentence_id for p in candidates.places if p.text == "Baghdad")
+    main = MainEvent(EventType.prison_break, "2015-05-08", "Al-Khalis", "Diyala", "Iraq")
+    assert not EventScope(main, candidates).is_main(baghdad)
+    assert EventScope(MainEvent(EventType.prison_break, "2015-05-08", "Al-Khalis", "Diyala", "Iraq", within="Baghdad"),
+                      candidates).is_main(baghdad)
+
+
 def test_a_pick_yields_to_a_town_more_reports_name(tmp_path):
     (tmp_path / "a.txt").write_text("A man was shot in Detroit on Friday. He lived in Grandville, Michigan.\n")
     (tmp_path / "b.txt").write_text("Detroit police said the man shot on Friday has died.\n")

@@ -179,6 +179,7 @@ class MainEvent:
     region: str | None
     country: str | None
     region_basis: str | None = None  # set when the region is inferred (summarizer.gazetteer), not written
+    within: str | None = None  # the model's pick when Options.town chose another town: a part of it, about the event
 
     def describe(self) -> str:
         where = ", ".join(x for x in (self.place, self.region, self.country) if x)
@@ -207,9 +208,10 @@ def _dates_agree(a: str, b: str) -> bool:
 class EventScope:
     """Whether a sentence is about the main event. One the report itself sets beside the main event ('At the same time
     as the prison break, ...', 'Separately, ...': OTHER_EVENT_CUES) is not; otherwise, a sentence that names the main
-    place is; one that names another town or place (its own region and country aside), or a date the main event's date
-    rules out, is about something else (a car bomb in Baghdad the next day, a prison break in 2013); anything else is
-    taken to be about the main event, as the reports are."""
+    place (or the model's pick a rule overrode: 'Hermitage' under Nashville) is; one that names another town or place
+    (its own region and country aside), or a date the main event's date rules out, is about something else (a car
+    bomb in Baghdad the next day, a prison break in 2013); anything else is taken to be about the main event, as the
+    reports are."""
 
     def __init__(self, main: MainEvent, candidates: Candidates, sentences: dict[str, str] | None = None):
         self.main = main
@@ -229,10 +231,10 @@ class EventScope:
             return False
         here = self.places.get(sentence_id, [])
         if self.main.place:
-            main_place = norm(self.main.place)
-            if main_place in here:
+            main_places = {norm(self.main.place), norm(self.main.within or self.main.place)}
+            if main_places & set(here):
                 return True
-            if any(p != main_place for p in here):
+            if any(p not in main_places for p in here):
                 return False
         if self.main.date and any(not _dates_agree(d, self.main.date) for d in self.dates.get(sentence_id, [])):
             return False

@@ -68,12 +68,12 @@ def _main_event(session: Session, options: Options) -> MainEvent:
     answers = session.ask([session.choice("event_type", list(kinds))]
                           + [session.choice(field, list(table)) for field, table in asked])
     chosen = dict(zip((field for field, _ in asked), answers[1:]))
-    chosen["place"] = options.town(chosen.get("place"))
+    picked, chosen["place"] = chosen.get("place"), options.town(chosen.get("place"))
     region, basis = options.region_of(chosen.get("place")) or (chosen.get("region"), None)
     event_type = kinds.get(answers[0] or "other", EventType.other)
     return MainEvent(event_type=event_type, date=options.event_date(event_type), place=chosen.get("place"),
                      region=region, country=options.country_of(chosen.get("place")) or chosen.get("country"),
-                     region_basis=basis)
+                     region_basis=basis, within=picked if picked != chosen["place"] else None)
 
 
 def _date_and_location(main: MainEvent, options: Options, candidates: Candidates, order: dict[str, int]) -> dict:
